@@ -1,0 +1,140 @@
+// Package mail is the outbox: every message is written in the transaction of the change that causes
+// it, and a River worker delivers it by SMTP when SMTP_URL is set. Without SMTP, messages stay in the
+// outbox where staff read them.
+package mail
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+	"github.com/uptrace/bun"
+
+	"maintenant/app/apperr"
+	"maintenant/app/database"
+)
+
+// Status is where a message stands.
+type Status string
+
+// The statuses of a message: kept (no SMTP configured: readable in the outbox only), queued for
+// delivery, sent, or failed after every retry.
+const (
+	Kept   Status = "kept"
+	Queued Status = "queued"
+	Sent   Status = "sent"
+	Failed Status = "failed"
+)
+
+// Message is one mail in the outbox.
+type Message struct {
+	bun.BaseModel `bun:"table:outbox_messages"`
+
+	ID        uuid.UUID `bun:"id,pk,type:uuid"`
+	CreatedAt time.Time `bun:"created_at"`
+	ToAddress string    `bun:"to_address"`
+	ToName    string    `bun:"to_name"`
+	Subject   string    `bun:"subject"`
+	TextBody  string    `bun:"text_body"`
+	HTMLBody  string    `bun:"html_body"`
+	Kind      string    `bun:"kind"`
+	// DedupeKey, when set, makes a second enqueue of the same event a no-op.
+	DedupeKey *string    `bun:"dedupe_key"`
+	Status    Status     `bun:"status"`
+	Attempts  int        `bun:"attempts"`
+	LastError string     `bun:"last_error"`
+	SentAt    *time.Time `bun:"sent_at"`
+}
+
+// Inserter is the part of a River client the outbox needs.
+type Inserter interface {
+	InsertTx(ctx context.Context, tx pgx.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+}
+
+// Outbox enqueues messages. With a nil Jobs the messages are kept, not delivered.
+type Outbox struct {
+	Jobs Inserter
+}
+
+// Enqueue stores a message and, when delivery is configured, its delivery job, in tx. A message whose
+// DedupeKey was already used is silently skipped: one mail per event.
+func (o *Outbox) Enqueue(ctx context.Context, tx *database.Tx, m *Message, now time.Time) error {
+	if m.ToAddress == "" || strings.ContainsAny(m.ToAddress, "\r\n") || strings.ContainsAny(m.Subject, "\r\n") {
+		return apperr.Invalidf("mail: bad recipient or subject")
+	}
+	m.ID = uuid.Must(uuid.NewV7())
+	m.CreatedAt = now.UTC()
+	m.Status = Kept
+	if o.Jobs != nil {
+		m.Status = Queued
+	}
+	q := tx.NewInsert().Model(m)
+	if m.DedupeKey != nil {
+		q = q.On("CONFLICT (dedupe_key) DO NOTHING")
+	}
+	res, err := q.Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("mail: enqueue: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil
+	}
+	if o.Jobs != nil {
+		if _, err := o.Jobs.InsertTx(ctx, tx.PGX(), DeliverArgs{MessageID: m.ID}, nil); err != nil {
+			return fmt.Errorf("mail: enqueue delivery: %w", err)
+		}
+	}
+	return nil
+}
+
+// Get returns one message.
+func Get(ctx context.Context, db bun.IDB, id uuid.UUID) (*Message, error) {
+	m := new(Message)
+	if err := db.NewSelect().Model(m).Where("id = ?", id).Scan(ctx); err != nil {
+		if database.NoRows(err) {
+			return nil, apperr.NotFoundf("message")
+		}
+		return nil, fmt.Errorf("mail: get: %w", err)
+	}
+	return m, nil
+}
+
+// Page is a keyset page of the outbox, newest first.
+type Page struct {
+	Messages []Message
+	Next     string
+}
+
+// List returns up to limit messages older than the cursor (empty for the first page), optionally
+// only those sent to an address containing to.
+func List(ctx context.Context, db bun.IDB, to, cursor string, limit int) (*Page, error) {
+	if limit <= 0 || limit > 100 {
+		limit = 30
+	}
+	var ms []Message
+	q := db.NewSelect().Model(&ms).
+		Column("id", "created_at", "to_address", "to_name", "subject", "kind", "status", "attempts", "sent_at").
+		OrderExpr("created_at DESC, id DESC").Limit(int64(limit + 1))
+	if to = strings.TrimSpace(to); to != "" {
+		q = q.Where("to_address ILIKE ?", "%"+database.EscapeLike(to)+"%")
+	}
+	if at, id, ok := database.ParseCursor(cursor); ok {
+		q = q.Where("(created_at, id) < (?, ?)", at, id)
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, fmt.Errorf("mail: list: %w", err)
+	}
+	p := &Page{Messages: ms}
+	if len(ms) > limit {
+		p.Messages = ms[:limit]
+		last := p.Messages[limit-1]
+		p.Next = database.Cursor(last.CreatedAt, last.ID)
+	}
+	return p, nil
+}
+

@@ -1,0 +1,9 @@
+DROP TABLE IF EXISTS outbox_messages;
+DROP TABLE IF EXISTS audit_log;
+DROP FUNCTION IF EXISTS forbid_change();
+DROP TABLE IF EXISTS auth_attempts;
+DROP TABLE IF EXISTS user_tokens;
+DROP TABLE IF EXISTS sessions;
+DROP TABLE IF EXISTS users;
+DROP TABLE IF EXISTS clients;
+DROP TABLE IF EXISTS organisation;
