@@ -137,4 +137,3 @@ func List(ctx context.Context, db bun.IDB, to, cursor string, limit int) (*Page,
 	}
 	return p, nil
 }
-

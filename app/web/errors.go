@@ -78,4 +78,3 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	}
 	return nil
 }
-
