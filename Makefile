@@ -1,0 +1,48 @@
+# Maintenant: `make run` starts the app with demo data, `make test` runs every test.
+# Both install what the project needs (npm packages, the CSS build, Chromium for browser tests).
+
+SHELL := /bin/bash
+GO ?= go
+export PATH := $(PATH):/usr/local/go/bin:$(HOME)/go/bin
+
+CSS_SOURCES := $(shell find views -name '*.html') $(shell find app -name '*.go' -not -name '*_test.go') static/css/input.css static/js/app.js tailwind.config.js
+
+.PHONY: run test build frontend system-deps lint clean
+
+## run: build the front end and start the server on http://127.0.0.1:8080 with demo data
+run: frontend
+	$(GO) run ./cmd/maintenant serve
+
+## build: one binary in bin/maintenant, with templates, static files and migrations embedded
+build: frontend
+	CGO_ENABLED=0 $(GO) build -trimpath -o bin/maintenant ./cmd/maintenant
+
+## test: the front end, then every Go test (real PostgreSQL, headless Chromium) with the race detector
+test: frontend system-deps
+	$(GO) test -race -count=1 -timeout 20m ./...
+
+frontend: static/css/app.css static/js/htmx.min.js
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: install it with 'apt-get install nodejs npm'"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+static/css/app.css: node_modules/.installed $(CSS_SOURCES)
+	npx tailwindcss -i static/css/input.css -o static/css/app.css --minify
+
+static/js/htmx.min.js: node_modules/.installed
+	cp node_modules/htmx.org/dist/htmx.min.js static/js/htmx.min.js
+
+## system-deps: Debian packages the tests need (Chromium for the browser journeys)
+system-deps:
+	@bash scripts/system-deps.sh
+
+## lint: gofmt, go vet and staticcheck
+lint:
+	@test -z "$$(gofmt -l app cmd migrations static views)" || { gofmt -l app cmd; exit 1; }
+	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
+
+clean:
+	rm -rf bin static/css/app.css static/js/htmx.min.js node_modules .tmp
