@@ -51,7 +51,7 @@ CREATE TABLE sessions (
     mfa_verified   boolean NOT NULL DEFAULT false,
     created_at     timestamptz NOT NULL,
     last_seen_at   timestamptz NOT NULL,
-    idle_timeout   interval NOT NULL,
+    idle_seconds   integer NOT NULL CHECK (idle_seconds > 0),
     expires_at     timestamptz NOT NULL,
     ip             text NOT NULL DEFAULT '',
     user_agent     text NOT NULL DEFAULT ''

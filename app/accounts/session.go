@@ -20,15 +20,15 @@ import (
 type Session struct {
 	bun.BaseModel `bun:"table:sessions"`
 
-	IDHash      []byte        `bun:"id_hash,pk"`
-	UserID      uuid.UUID     `bun:"user_id,type:uuid"`
-	MFAVerified bool          `bun:"mfa_verified"`
-	CreatedAt   time.Time     `bun:"created_at"`
-	LastSeenAt  time.Time     `bun:"last_seen_at"`
-	IdleTimeout time.Duration `bun:"idle_timeout,type:interval"`
-	ExpiresAt   time.Time     `bun:"expires_at"`
-	IP          string        `bun:"ip"`
-	UserAgent   string        `bun:"user_agent"`
+	IDHash      []byte    `bun:"id_hash,pk"`
+	UserID      uuid.UUID `bun:"user_id,type:uuid"`
+	MFAVerified bool      `bun:"mfa_verified"`
+	CreatedAt   time.Time `bun:"created_at"`
+	LastSeenAt  time.Time `bun:"last_seen_at"`
+	IdleSeconds int       `bun:"idle_seconds"`
+	ExpiresAt   time.Time `bun:"expires_at"`
+	IP          string    `bun:"ip"`
+	UserAgent   string    `bun:"user_agent"`
 
 	User *User `bun:"rel:belongs-to,join:user_id=id"`
 }
@@ -61,7 +61,7 @@ func StartSession(ctx context.Context, db bun.IDB, u *User, mfaVerified bool, id
 	tok, hash := NewToken()
 	s := &Session{
 		IDHash: hash, UserID: u.ID, MFAVerified: mfaVerified,
-		CreatedAt: now.UTC(), LastSeenAt: now.UTC(), IdleTimeout: idle,
+		CreatedAt: now.UTC(), LastSeenAt: now.UTC(), IdleSeconds: int(idle / time.Second),
 		ExpiresAt: now.UTC().Add(absoluteLifetime), IP: ip, UserAgent: truncate(ua, 300),
 	}
 	if _, err := db.NewInsert().Model(s).Exec(ctx); err != nil {
@@ -85,7 +85,7 @@ func SessionByToken(ctx context.Context, db bun.IDB, tok string, now time.Time) 
 		}
 		return nil, fmt.Errorf("accounts: session: %w", err)
 	}
-	if now.After(s.ExpiresAt) || now.Sub(s.LastSeenAt) > s.IdleTimeout || s.User == nil || !s.User.Active {
+	if now.After(s.ExpiresAt) || now.Sub(s.LastSeenAt) > time.Duration(s.IdleSeconds)*time.Second || s.User == nil || !s.User.Active {
 		_, _ = db.NewDelete().Model((*Session)(nil)).Where("id_hash = ?", s.IDHash).Exec(ctx)
 		return nil, apperr.NotFoundf("session")
 	}

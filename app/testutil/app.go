@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -98,7 +99,7 @@ func NewApp(t testing.TB, opt Options) *App {
 	}
 	s, err := site.New(web.Deps{
 		Config: cfg, DB: db, Catalogue: cat, Outbox: &mail.Outbox{}, Now: clock.Now,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Logger: testLogger(),
 	})
 	if err != nil {
 		t.Fatalf("testutil: site: %v", err)
@@ -145,6 +146,12 @@ func (r *Response) Doc(t testing.TB) *goquery.Document {
 		t.Fatal(err)
 	}
 	return doc
+}
+
+// Text returns the visible text of the page, with entities decoded.
+func (r *Response) Text(t testing.TB) string {
+	t.Helper()
+	return r.Doc(t).Text()
 }
 
 // Do sends a request, keeping the cookies it sets.
@@ -230,3 +237,11 @@ const (
 	BoulangerieUser = "client@boulangerie.demo.test"
 	CabinetUser     = "client@cabinet.demo.test"
 )
+
+// testLogger discards logs unless TEST_LOG is set.
+func testLogger() *slog.Logger {
+	if os.Getenv("TEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
