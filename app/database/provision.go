@@ -34,7 +34,7 @@ func LocateServer(ctx context.Context, dir string, logf func(string, ...any)) (s
 			return candidate, nil
 		}
 	}
-	return startPrivateCluster(ctx, dir, logf)
+	return StartPrivateCluster(ctx, dir, logf)
 }
 
 func reachable(ctx context.Context, u string) bool {
@@ -69,7 +69,9 @@ func versionOf(binDir string) int {
 	return v
 }
 
-func startPrivateCluster(ctx context.Context, dir string, logf func(string, ...any)) (string, error) {
+// StartPrivateCluster creates (on first use) and starts a PostgreSQL cluster under dir that listens
+// on a unix socket only, and returns the URL of its "postgres" database.
+func StartPrivateCluster(ctx context.Context, dir string, logf func(string, ...any)) (string, error) {
 	bin, err := postgresBinDir()
 	if err != nil {
 		return "", err
@@ -78,27 +80,37 @@ func startPrivateCluster(ctx context.Context, dir string, logf func(string, ...a
 	if err != nil {
 		return "", err
 	}
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return "", fmt.Errorf("database: create %s: %w", filepath.Dir(dir), err)
+	}
+	// initdb and postgres refuse to run as root: run them as the postgres system user, in a folder
+	// that user can reach (the project folder may not be: then a folder under the system temp dir).
+	var runAs []string
+	var owner *user.User
+	if os.Geteuid() == 0 {
+		if owner, err = user.Lookup("postgres"); err != nil {
+			return "", fmt.Errorf("database: running as root needs the postgres system user (created by `apt-get install postgresql`): %w", err)
+		}
+		runAs = []string{"runuser", "-u", "postgres", "--"}
+		if exec.CommandContext(ctx, "runuser", "-u", "postgres", "--", "test", "-x", filepath.Dir(dir)).Run() != nil {
+			sum := sha256.Sum256([]byte(dir))
+			alt := filepath.Join(os.TempDir(), "maintenant-pg-"+hex.EncodeToString(sum[:6]))
+			logf("%s is not reachable by the postgres user; the private cluster lives in %s", dir, alt)
+			dir = alt
+		}
+	}
 	dataDir := filepath.Join(dir, "pgdata")
 	sockDir := filepath.Join(dir, "sock")
 	if len(sockDir) > 90 {
 		sum := sha256.Sum256([]byte(dir))
-		sockDir = filepath.Join(os.TempDir(), "maintenant-pg-"+hex.EncodeToString(sum[:6]))
+		sockDir = filepath.Join(os.TempDir(), "maintenant-pg-sock-"+hex.EncodeToString(sum[:6]))
 	}
 	for _, d := range []string{dir, sockDir} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			return "", fmt.Errorf("database: create %s: %w", d, err)
 		}
-	}
-	// initdb and postgres refuse to run as root: run them as the postgres system user.
-	var runAs []string
-	if os.Geteuid() == 0 {
-		u, err := user.Lookup("postgres")
-		if err != nil {
-			return "", fmt.Errorf("database: running as root needs the postgres system user (created by `apt-get install postgresql`): %w", err)
-		}
-		runAs = []string{"runuser", "-u", "postgres", "--"}
-		for _, d := range []string{dir, sockDir} {
-			if out, err := exec.CommandContext(ctx, "chown", "-R", u.Uid+":"+u.Gid, d).CombinedOutput(); err != nil {
+		if owner != nil {
+			if out, err := exec.CommandContext(ctx, "chown", "-R", owner.Uid+":"+owner.Gid, d).CombinedOutput(); err != nil {
 				return "", fmt.Errorf("database: chown %s: %v: %s", d, err, out)
 			}
 		}
