@@ -1,10 +1,13 @@
-// Package i18n holds the French and English catalogues and the formatting of dates and amounts per
+// Package i18n holds the French and English catalogues (one file per area under locales/fr and
+// locales/en, with the same keys in both) and the formatting of dates and amounts per
 // language. French is the default.
 package i18n
 
 import (
 	"embed"
 	"fmt"
+	"io/fs"
+	"path"
 	"strings"
 	"time"
 
@@ -13,7 +16,7 @@ import (
 	"golang.org/x/text/language"
 )
 
-//go:embed locales/*.toml
+//go:embed locales/*/*.toml
 var localeFS embed.FS
 
 // Lang is a supported interface language.
@@ -73,17 +76,27 @@ func New() (*Catalogue, error) {
 	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
 	c := &Catalogue{bundle: b, localizers: map[Lang]*goi18n.Localizer{}, ids: map[Lang]map[string]bool{}}
 	for _, l := range Langs {
-		data, err := localeFS.ReadFile("locales/" + string(l) + ".toml")
-		if err != nil {
-			return nil, fmt.Errorf("i18n: read %s: %w", l, err)
-		}
-		mf, err := b.ParseMessageFileBytes(data, string(l)+".toml")
-		if err != nil {
-			return nil, fmt.Errorf("i18n: parse %s: %w", l, err)
-		}
 		c.ids[l] = map[string]bool{}
-		for _, m := range mf.Messages {
-			c.ids[l][m.ID] = true
+		files, err := fs.Glob(localeFS, "locales/"+string(l)+"/*.toml")
+		if err != nil || len(files) == 0 {
+			return nil, fmt.Errorf("i18n: no catalogue for %s", l)
+		}
+		for _, f := range files {
+			data, err := localeFS.ReadFile(f)
+			if err != nil {
+				return nil, fmt.Errorf("i18n: read %s: %w", f, err)
+			}
+			// go-i18n takes the language from the file name: name each file "<area>.<lang>.toml" for it.
+			mf, err := b.ParseMessageFileBytes(data, path.Base(strings.TrimSuffix(f, ".toml"))+"."+string(l)+".toml")
+			if err != nil {
+				return nil, fmt.Errorf("i18n: parse %s: %w", f, err)
+			}
+			for _, m := range mf.Messages {
+				if c.ids[l][m.ID] {
+					return nil, fmt.Errorf("i18n: %s defines %q again", f, m.ID)
+				}
+				c.ids[l][m.ID] = true
+			}
 		}
 		c.localizers[l] = goi18n.NewLocalizer(b, string(l))
 	}

@@ -2,6 +2,7 @@ package i18n
 
 import (
 	"github.com/BurntSushi/toml"
+	"io/fs"
 	"regexp"
 	"sort"
 	"strings"
@@ -73,15 +74,21 @@ func TestCataloguesMatch(t *testing.T) {
 	}
 	raw := map[Lang]map[string]any{}
 	for _, l := range Langs {
-		data, err := localeFS.ReadFile("locales/" + string(l) + ".toml")
-		if err != nil {
-			t.Fatal(err)
+		raw[l] = map[string]any{}
+		files, _ := fs.Glob(localeFS, "locales/"+string(l)+"/*.toml")
+		for _, f := range files {
+			data, err := localeFS.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := map[string]any{}
+			if err := toml.Unmarshal(data, &m); err != nil {
+				t.Fatal(err)
+			}
+			for k, v := range m {
+				raw[l][k] = v
+			}
 		}
-		m := map[string]any{}
-		if err := toml.Unmarshal(data, &m); err != nil {
-			t.Fatal(err)
-		}
-		raw[l] = m
 	}
 	placeholder := regexp.MustCompile(`\{\{\s*\.(\w+)`)
 	names := func(v any) string {
