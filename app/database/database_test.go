@@ -156,3 +156,47 @@ func TestPrivateCluster(t *testing.T) {
 		t.Fatalf("second start: %q %v", again, err)
 	}
 }
+
+// TestNextNumberIsGapless issues numbers from many transactions at once, some rolled back: the
+// committed ones are exactly 1..n.
+func TestNextNumberIsGapless(t *testing.T) {
+	db := testutil.DB(t)
+	ctx := context.Background()
+	const workers = 40
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var got []int
+	for i := 0; i < workers; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			var n int
+			err := db.InTx(ctx, func(ctx context.Context, tx *database.Tx) error {
+				var err error
+				if n, err = database.NextNumber(ctx, tx, "T", 2026); err != nil {
+					return err
+				}
+				if i%4 == 0 {
+					return errors.New("rolled back")
+				}
+				return nil
+			})
+			if err == nil {
+				mu.Lock()
+				got = append(got, n)
+				mu.Unlock()
+			}
+		}(i)
+	}
+	wg.Wait()
+	seen := map[int]bool{}
+	for _, n := range got {
+		if seen[n] || n < 1 || n > len(got) {
+			t.Fatalf("numbers %v are not exactly 1..%d", got, len(got))
+		}
+		seen[n] = true
+	}
+	if len(got) != workers-workers/4 {
+		t.Errorf("%d committed, want %d", len(got), workers-workers/4)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -45,8 +46,8 @@ func ServerURL(ctx context.Context) (string, error) {
 }
 
 // DB returns the test database of this package, migrated, with every table emptied. The database
-// is created afresh at the first call of each test binary and named after the package folder, so
-// packages testing in parallel never share one.
+// is created afresh at the first call of each test process and named after the package folder and
+// the process, so tests running in parallel never share one.
 func DB(t testing.TB) *database.DB {
 	t.Helper()
 	ctx := context.Background()
@@ -67,17 +68,33 @@ func createDB(ctx context.Context) (*database.DB, error) {
 	}
 	wd, _ := os.Getwd()
 	sum := sha256.Sum256([]byte(wd))
-	name := "mt_test_" + strings.ToLower(filepath.Base(wd)) + "_" + hex.EncodeToString(sum[:4])
+	prefix := "mt_test_" + strings.ToLower(filepath.Base(wd)) + "_" + hex.EncodeToString(sum[:4]) + "_"
+	// One database per test process: two runs of the same package never share one. Databases left
+	// by processes that have ended are dropped here.
+	name := prefix + strconv.Itoa(os.Getpid())
 	conn, err := pgx.Connect(ctx, server)
 	if err != nil {
 		return nil, fmt.Errorf("connect %s: %w", server, err)
 	}
 	defer conn.Close(ctx)
-	ident := pgx.Identifier{name}.Sanitize()
-	if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+ident+" WITH (FORCE)"); err != nil {
+	rows, err := conn.Query(ctx, "SELECT datname FROM pg_database WHERE datname LIKE $1", prefix+"%")
+	if err != nil {
 		return nil, err
 	}
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+ident); err != nil {
+	stale, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, err
+	}
+	for _, old := range stale {
+		pid, err := strconv.Atoi(strings.TrimPrefix(old, prefix))
+		if err == nil && pid != os.Getpid() && processAlive(pid) {
+			continue
+		}
+		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{old}.Sanitize()+" WITH (FORCE)"); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
 		return nil, err
 	}
 	url, err := database.WithDatabase(server, name)
@@ -92,6 +109,11 @@ func createDB(ctx context.Context) (*database.DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+func processAlive(pid int) bool {
+	_, err := os.Stat("/proc/" + strconv.Itoa(pid))
+	return err == nil
 }
 
 // Truncate empties every application and job table and restores the one-row tables.

@@ -1,0 +1,13 @@
+ALTER TABLE organisation DROP COLUMN IF EXISTS reminder_lead_days;
+DROP TABLE IF EXISTS contract_reminders;
+DROP TABLE IF EXISTS contract_versions;
+DROP TABLE IF EXISTS contracts;
+DROP TABLE IF EXISTS sla_targets;
+DROP TABLE IF EXISTS sla_policies;
+DROP INDEX IF EXISTS clients_list_idx;
+ALTER TABLE clients
+    DROP COLUMN IF EXISTS siren, DROP COLUMN IF EXISTS siret, DROP COLUMN IF EXISTS vat_number,
+    DROP COLUMN IF EXISTS address_line1, DROP COLUMN IF EXISTS address_line2, DROP COLUMN IF EXISTS postal_code,
+    DROP COLUMN IF EXISTS city, DROP COLUMN IF EXISTS country, DROP COLUMN IF EXISTS billing_email,
+    DROP COLUMN IF EXISTS phone, DROP COLUMN IF EXISTS notes;
+DROP TABLE IF EXISTS counters;
