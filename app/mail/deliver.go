@@ -2,6 +2,7 @@ package mail
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/mail"
 	"net/url"
@@ -56,12 +57,16 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 		q = q.Set("status = ?", Sent).Set("sent_at = ?", w.Now().UTC()).Set("last_error = ''")
 	} else {
 		q = q.Set("last_error = ?", truncate(sendErr.Error(), 500))
-		if job.Attempt >= job.MaxAttempts {
+		if job.Attempt >= job.MaxAttempts || permanent(sendErr) {
 			q = q.Set("status = ?", Failed)
 		}
 	}
 	if _, err := q.Exec(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("mail: record delivery: %w", err)
+	}
+	if sendErr != nil && permanent(sendErr) {
+		// A refused address or a 5xx answer will not improve with retries.
+		return river.JobCancel(sendErr)
 	}
 	return sendErr
 }
@@ -113,7 +118,7 @@ func (s *SMTPSender) Send(ctx context.Context, m *Message) error {
 		return fmt.Errorf("mail: from: %w", err)
 	}
 	if err := msg.AddToFormat(m.ToName, m.ToAddress); err != nil {
-		return fmt.Errorf("mail: to: %w", err)
+		return fmt.Errorf("%w: to: %v", errBadAddress, err)
 	}
 	msg.Subject(m.Subject)
 	msg.SetMessageIDWithValue(m.ID.String() + "@maintenant")
@@ -127,6 +132,18 @@ func (s *SMTPSender) Send(ctx context.Context, m *Message) error {
 	}
 	return nil
 }
+
+// permanent tells whether a send error is final: the server refused for good (5xx) or the message
+// could not be built (a malformed address).
+func permanent(err error) bool {
+	var se *gomail.SendError
+	if errors.As(err, &se) {
+		return !se.IsTemp()
+	}
+	return errors.Is(err, errBadAddress)
+}
+
+var errBadAddress = errors.New("mail: malformed address")
 
 func truncate(s string, n int) string {
 	if len(s) <= n {

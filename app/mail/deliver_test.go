@@ -2,6 +2,7 @@ package mail_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -303,5 +304,30 @@ func TestDeliverWorkerSkipsSentMessage(t *testing.T) {
 	}
 	if got.Attempts != 1 || got.SentAt == nil || !got.SentAt.Equal(sentAt) {
 		t.Errorf("row changed: attempts %d, sent_at %v", got.Attempts, got.SentAt)
+	}
+}
+
+// TestDeliverWorkerCancelsPermanentFailure stops retrying a message that can never be sent.
+func TestDeliverWorkerCancelsPermanentFailure(t *testing.T) {
+	db := testutil.DB(t)
+	sink := testutil.SMTPSink(t)
+	w := &mail.DeliverWorker{DB: db.Bun, Sender: &mail.SMTPSender{URL: sink.URL(), From: fromHeader}, Now: time.Now}
+	m := resetMessage("not an address at all")
+	enqueue(t, db, &mail.Outbox{Jobs: inserter(t, db)}, m, testutil.DefaultNow)
+
+	err := w.Work(context.Background(), deliverJob(m, 1))
+	var cancel *river.JobCancelError
+	if !errors.As(err, &cancel) {
+		t.Fatalf("Work = %v, want a JobCancel error", err)
+	}
+	got, gerr := mail.Get(context.Background(), db.Bun, m.ID)
+	if gerr != nil {
+		t.Fatal(gerr)
+	}
+	if got.Status != mail.Failed || got.LastError == "" {
+		t.Errorf("after a permanent failure: status %s, error %q; want failed with the error", got.Status, got.LastError)
+	}
+	if n := len(sink.Messages()); n != 0 {
+		t.Errorf("sink received %d messages", n)
 	}
 }
