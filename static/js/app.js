@@ -1,5 +1,6 @@
 // Small behaviours that the pages work without: confirmation dialogs, focus on the first invalid
-// field after a 422, and closing open menus on Escape.
+// field after a 422, menus that close on Escape or a click elsewhere, error pages shown for boosted
+// links and forms, and keyboard access to tables that scroll sideways.
 (function () {
   "use strict";
 
@@ -16,11 +17,61 @@
     var el = (root || document).querySelector("[aria-invalid='true']");
     if (el) { el.focus(); }
   }
-  document.addEventListener("DOMContentLoaded", function () { focusFirstInvalid(document); });
-  document.addEventListener("htmx:afterSwap", function (ev) { focusFirstInvalid(ev.detail.target); });
 
+  // A table in a scrolling wrapper can be wider than a phone: the wrapper takes the keyboard focus
+  // (arrow keys scroll it) and is named after the page's heading for screen readers.
+  function scrollableTables(root) {
+    var heading = document.querySelector("main h1");
+    (root || document).querySelectorAll(".overflow-x-auto").forEach(function (el) {
+      if (!el.querySelector("table") || el.hasAttribute("tabindex")) { return; }
+      el.setAttribute("tabindex", "0");
+      if (!el.hasAttribute("role")) { el.setAttribute("role", "region"); }
+      if (heading && !el.hasAttribute("aria-label") && !el.hasAttribute("aria-labelledby")) {
+        el.setAttribute("aria-label", heading.textContent.trim());
+      }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    scrollableTables(document);
+    focusFirstInvalid(document);
+  });
+  document.addEventListener("htmx:afterSwap", function (ev) {
+    scrollableTables(document);
+    focusFirstInvalid(ev.detail.target);
+  });
+
+  // A boosted link or form that gets an error answer (401 wrong password, 403, 404, 500…) shows
+  // the page the server sent, as the browser would without htmx: by default htmx keeps the old
+  // page, and the click seems to do nothing.
+  //
+  // A boosted page also brings its language: htmx swaps the body only, so <html lang> (what screen
+  // readers pronounce with) is copied from the new page, for instance after a login that switches
+  // to the user's language.
+  var htmlLang = /<html[^>]*\slang="([^"]*)"/i;
+  document.addEventListener("htmx:beforeSwap", function (ev) {
+    var d = ev.detail;
+    if (!d.boosted) { return; }
+    if (d.xhr && d.xhr.status >= 400 && !d.shouldSwap) {
+      d.shouldSwap = true;
+      d.isError = false;
+    }
+    var m = d.shouldSwap && typeof d.serverResponse === "string" && htmlLang.exec(d.serverResponse);
+    if (m) { document.documentElement.lang = m[1]; }
+  });
+
+  // Escape closes open menus, and gives the focus back to the menu it was in.
   document.addEventListener("keydown", function (ev) {
     if (ev.key !== "Escape") { return; }
+    var open = document.activeElement && document.activeElement.closest("details[open]");
     document.querySelectorAll("details[open]").forEach(function (d) { d.removeAttribute("open"); });
+    if (open) { open.querySelector("summary").focus(); }
+  });
+
+  // A click outside an open header menu closes it.
+  document.addEventListener("click", function (ev) {
+    document.querySelectorAll("header details[open]").forEach(function (d) {
+      if (!d.contains(ev.target)) { d.removeAttribute("open"); }
+    });
   });
 })();

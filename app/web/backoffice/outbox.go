@@ -48,7 +48,7 @@ func (h *handler) handleOutboxIndex(c *fiber.Ctx) error {
 // outboxMessagePage is the view model of one mail.
 type outboxMessagePage struct {
 	web.Page
-	Message *mail.Message
+	Mail *mail.Message
 }
 
 // handleOutboxShow handles the "GET /admin/outbox/:id" route.
@@ -61,7 +61,7 @@ func (h *handler) handleOutboxShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := &outboxMessagePage{Page: h.NewPage(c, "outbox.title"), Message: m}
+	p := &outboxMessagePage{Page: h.NewPage(c, "outbox.title"), Mail: m}
 	p.Title = m.Subject
 	return h.Render(c, fiber.StatusOK, "backoffice/outbox/show", p)
 }
