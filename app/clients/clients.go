@@ -1,4 +1,5 @@
-// Package clients holds the client companies the provider maintains.
+// Package clients holds the client companies the provider maintains: their legal identity (SIREN,
+// SIRET, VAT number), billing details, and the list the backoffice browses.
 package clients
 
 import (
@@ -6,11 +7,13 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
+	"maintenant/app/accounts"
 	"maintenant/app/apperr"
 	"maintenant/app/database"
 )
@@ -19,24 +22,277 @@ import (
 type Client struct {
 	bun.BaseModel `bun:"table:clients"`
 
-	ID        uuid.UUID `bun:"id,pk,type:uuid"`
-	Name      string    `bun:"name"`
-	Archived  bool      `bun:"archived"`
-	CreatedAt time.Time `bun:"created_at"`
-	UpdatedAt time.Time `bun:"updated_at"`
-	Version   int       `bun:"version"`
+	ID           uuid.UUID `bun:"id,pk,type:uuid"`
+	Name         string    `bun:"name"`
+	SIREN        string    `bun:"siren"`
+	SIRET        string    `bun:"siret"`
+	VATNumber    string    `bun:"vat_number"`
+	AddressLine1 string    `bun:"address_line1"`
+	AddressLine2 string    `bun:"address_line2"`
+	PostalCode   string    `bun:"postal_code"`
+	City         string    `bun:"city"`
+	Country      string    `bun:"country"`
+	BillingEmail string    `bun:"billing_email"`
+	Phone        string    `bun:"phone"`
+	Notes        string    `bun:"notes"`
+	Archived     bool      `bun:"archived"`
+	CreatedAt    time.Time `bun:"created_at"`
+	UpdatedAt    time.Time `bun:"updated_at"`
+	Version      int       `bun:"version"`
+
+	// SortName is the lower-cased name the list is ordered by, as PostgreSQL lowers it.
+	SortName string `bun:"sort_name,scanonly"`
 }
 
-// Validate checks a client before it is saved.
+// editable are the columns a save writes; the rest belong to the store (id, dates, version, archived).
+var editable = []string{
+	"name", "siren", "siret", "vat_number", "address_line1", "address_line2", "postal_code", "city",
+	"country", "billing_email", "phone", "notes",
+}
+
+// Text limits, as the table's CHECK constraints hold them.
+const (
+	maxName    = 200
+	maxAddress = 200
+	maxPostal  = 20
+	maxCity    = 100
+	maxEmail   = 254
+	maxPhone   = 40
+	maxNotes   = 10000
+)
+
+// Validate checks a client before it is saved and puts its fields in their stored form: trimmed,
+// identifiers without spaces, VAT number and country upper-case, country FR when not given. Each
+// problem is reported on its field with a catalogue key.
 func (c *Client) Validate() error {
 	f := apperr.Fields{}
 	c.Name = strings.TrimSpace(c.Name)
-	if c.Name == "" {
+	switch {
+	case c.Name == "":
 		f.Add("name", "error.required")
-	} else if utf8.RuneCountInString(c.Name) > 200 {
+	case utf8.RuneCountInString(c.Name) > maxName:
 		f.Add("name", "error.too_long")
 	}
+
+	c.SIREN = compact(c.SIREN)
+	if c.SIREN != "" {
+		if key := CheckSIREN(c.SIREN); key != "" {
+			f.Add("siren", key)
+		}
+	}
+	c.SIRET = compact(c.SIRET)
+	if c.SIRET != "" {
+		if key := CheckSIRET(c.SIRET); key != "" {
+			f.Add("siret", key)
+		} else if c.SIREN != "" && f["siren"] == "" && c.SIRET[:9] != c.SIREN {
+			f.Add("siret", "clients.error.siret_siren_mismatch")
+		}
+	}
+
+	c.Country = strings.ToUpper(strings.TrimSpace(c.Country))
+	if c.Country == "" {
+		c.Country = "FR"
+	}
+	if !isLetters(c.Country, 2) {
+		f.Add("country", "clients.error.country_invalid")
+	}
+
+	c.VATNumber = strings.ToUpper(compact(c.VATNumber))
+	if c.VATNumber != "" {
+		if key := CheckVAT(c.VATNumber); key != "" {
+			f.Add("vat_number", key)
+		} else if strings.HasPrefix(c.VATNumber, "FR") && c.SIREN != "" && f["siren"] == "" && c.VATNumber[4:] != c.SIREN {
+			f.Add("vat_number", "clients.error.vat_siren_mismatch")
+		}
+	}
+
+	c.AddressLine1 = strings.TrimSpace(c.AddressLine1)
+	c.AddressLine2 = strings.TrimSpace(c.AddressLine2)
+	for field, v := range map[string]string{"address_line1": c.AddressLine1, "address_line2": c.AddressLine2} {
+		if utf8.RuneCountInString(v) > maxAddress {
+			f.Add(field, "error.too_long")
+		}
+	}
+	c.PostalCode = strings.TrimSpace(c.PostalCode)
+	if c.Country == "FR" && c.PostalCode != "" {
+		c.PostalCode = compact(c.PostalCode)
+		if !isDigits(c.PostalCode, 5) {
+			f.Add("postal_code", "clients.error.postal_code_fr")
+		}
+	} else if utf8.RuneCountInString(c.PostalCode) > maxPostal {
+		f.Add("postal_code", "error.too_long")
+	}
+	c.City = strings.TrimSpace(c.City)
+	if utf8.RuneCountInString(c.City) > maxCity {
+		f.Add("city", "error.too_long")
+	}
+
+	c.BillingEmail = accounts.NormalizeEmail(c.BillingEmail)
+	// Invoices go to this address: a domain without a dot ("compta@garage") is a typo here.
+	if c.BillingEmail != "" && (len(c.BillingEmail) > maxEmail || !accounts.ValidEmail(c.BillingEmail) ||
+		!strings.Contains(c.BillingEmail[strings.LastIndex(c.BillingEmail, "@")+1:], ".")) {
+		f.Add("billing_email", "error.email_invalid")
+	}
+	c.Phone = strings.TrimSpace(c.Phone)
+	if c.Phone != "" && !validPhone(c.Phone) {
+		f.Add("phone", "clients.error.phone_invalid")
+	}
+	c.Notes = strings.TrimSpace(c.Notes)
+	if utf8.RuneCountInString(c.Notes) > maxNotes {
+		f.Add("notes", "error.too_long")
+	}
 	return f.Err()
+}
+
+// CheckSIREN returns the catalogue key of what is wrong with a SIREN (9 digits whose Luhn checksum
+// holds), or "" when it is valid.
+func CheckSIREN(s string) string {
+	if !isDigits(s, 9) {
+		return "clients.error.siren_format"
+	}
+	if !luhn(s) {
+		return "clients.error.siren_checksum"
+	}
+	return ""
+}
+
+// laPoste is the SIREN of La Poste, whose establishments' SIRETs follow another checksum (the sum of
+// the digits is a multiple of 5) because there are more of them than the Luhn key allows.
+const laPoste = "356000000"
+
+// CheckSIRET returns the catalogue key of what is wrong with a SIRET (14 digits whose Luhn checksum
+// holds, and a valid SIREN in its first 9), or "" when it is valid.
+func CheckSIRET(s string) string {
+	if !isDigits(s, 14) {
+		return "clients.error.siret_format"
+	}
+	if CheckSIREN(s[:9]) != "" {
+		return "clients.error.siret_checksum"
+	}
+	if !luhn(s) && (s[:9] != laPoste || digitSum(s)%5 != 0) {
+		return "clients.error.siret_checksum"
+	}
+	return ""
+}
+
+// FrenchVATKey returns the 2-digit key of the French VAT number of a SIREN: (12 + 3 × (SIREN mod 97))
+// mod 97. The SIREN must be 9 digits.
+func FrenchVATKey(siren string) int {
+	n := 0
+	for _, r := range siren {
+		n = (n*10 + int(r-'0')) % 97
+	}
+	return (12 + 3*n) % 97
+}
+
+// FrenchVATNumber returns the French VAT number of a valid SIREN ("FR" + key + SIREN).
+func FrenchVATNumber(siren string) string {
+	return fmt.Sprintf("FR%02d%s", FrenchVATKey(siren), siren)
+}
+
+// CheckVAT returns the catalogue key of what is wrong with an intra-community VAT number in its
+// stored form (no spaces, upper case), or "" when it is valid. A French number is "FR", its 2-digit
+// key and the company's SIREN, and the key must match; other countries' numbers are checked for
+// their shape only: 2 letters and 2 to 13 letters or digits.
+func CheckVAT(s string) string {
+	if strings.HasPrefix(s, "FR") {
+		if len(s) != 13 || !isDigits(s[2:], 11) {
+			return "clients.error.vat_fr_format"
+		}
+		siren := s[4:]
+		if CheckSIREN(siren) != "" || s != FrenchVATNumber(siren) {
+			return "clients.error.vat_fr_key"
+		}
+		return ""
+	}
+	if len(s) < 4 || len(s) > 15 || !isLetters(s[:2], 2) {
+		return "clients.error.vat_format"
+	}
+	for _, r := range s[2:] {
+		if !(r >= '0' && r <= '9') && !(r >= 'A' && r <= 'Z') {
+			return "clients.error.vat_format"
+		}
+	}
+	return ""
+}
+
+// luhn tells whether a string of digits passes the Luhn checksum.
+func luhn(s string) bool {
+	sum, double := 0, false
+	for i := len(s) - 1; i >= 0; i-- {
+		d := int(s[i] - '0')
+		if double {
+			d *= 2
+			if d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+		double = !double
+	}
+	return sum%10 == 0
+}
+
+func digitSum(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		n += int(s[i] - '0')
+	}
+	return n
+}
+
+// compact removes every space (including no-break ones), as people paste "732 829 320".
+func compact(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func isDigits(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func isLetters(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < 'A' || s[i] > 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+// validPhone accepts the ways people write phone numbers ("01 23 45 67 89", "+33 (0)1.23.45.67.89")
+// and nothing else: digits, spaces, + . - ( ) /, with 4 to 20 digits.
+func validPhone(s string) bool {
+	if len(s) > maxPhone {
+		return false
+	}
+	digits := 0
+	for i, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case r == '+' && i == 0:
+		case r == ' ' || r == '.' || r == '-' || r == '(' || r == ')' || r == '/':
+		default:
+			return false
+		}
+	}
+	return digits >= 4 && digits <= 20
 }
 
 // Create validates and inserts a client.
@@ -79,4 +335,58 @@ func ByName(ctx context.Context, db bun.IDB, name string) (*Client, error) {
 		return nil, fmt.Errorf("clients: by name: %w", err)
 	}
 	return c, nil
+}
+
+// Update validates and saves the editable fields of a client read at c.Version. When someone saved
+// it in between, nothing is written and the error is a Conflict ("error.stale"); on success
+// c.Version is the new version.
+func Update(ctx context.Context, db bun.IDB, c *Client, now time.Time) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	c.UpdatedAt = now.UTC()
+	res, err := db.NewUpdate().Model(c).Column(append(editable, "updated_at")...).
+		Set("version = version + 1").
+		Where("id = ?", c.ID).Where("version = ?", c.Version).Exec(ctx)
+	if err != nil {
+		if database.IsUniqueViolation(err) {
+			return apperr.Fields{"name": "error.client_name_taken"}.Err()
+		}
+		return fmt.Errorf("clients: update: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		if _, err := Get(ctx, db, c.ID); err != nil {
+			return err
+		}
+		return apperr.Conflictf("error.stale")
+	}
+	c.Version++
+	return nil
+}
+
+// Archive sets a client aside: it leaves the default list but keeps its history. It reports whether
+// the client was active until now.
+func Archive(ctx context.Context, db bun.IDB, id uuid.UUID, now time.Time) (bool, error) {
+	return setArchived(ctx, db, id, true, now)
+}
+
+// Unarchive brings an archived client back to the active list. It reports whether it was archived.
+func Unarchive(ctx context.Context, db bun.IDB, id uuid.UUID, now time.Time) (bool, error) {
+	return setArchived(ctx, db, id, false, now)
+}
+
+func setArchived(ctx context.Context, db bun.IDB, id uuid.UUID, archived bool, now time.Time) (bool, error) {
+	res, err := db.NewUpdate().Model((*Client)(nil)).
+		Set("archived = ?", archived).Set("updated_at = ?", now.UTC()).Set("version = version + 1").
+		Where("id = ?", id).Where("archived = ?", !archived).Exec(ctx)
+	if err != nil {
+		return false, fmt.Errorf("clients: set archived: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		if _, err := Get(ctx, db, id); err != nil {
+			return false, err
+		}
+		return false, nil
+	}
+	return true, nil
 }

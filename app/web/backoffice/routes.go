@@ -22,6 +22,21 @@ func Routes(s *web.Server) {
 	r.Post("/account/totp", s.HandleTOTPEnable)
 	r.Post("/account/totp/disable", s.HandleTOTPDisable)
 
+	// Clients and their contacts.
+	r.Get("/clients", h.handleClientIndex)
+	r.Get("/clients/new", s.RequireManager, h.handleClientNew)
+	r.Post("/clients", s.RequireManager, h.handleClientCreate)
+	r.Get("/clients/:id", h.handleClientShow)
+	r.Get("/clients/:id/edit", s.RequireManager, h.handleClientEdit)
+	r.Post("/clients/:id", s.RequireManager, h.handleClientUpdate)
+	r.Post("/clients/:id/archive", s.RequireManager, h.handleClientArchive)
+	r.Post("/clients/:id/unarchive", s.RequireManager, h.handleClientUnarchive)
+	r.Post("/clients/:id/contacts", s.RequireManager, h.handleContactInvite)
+	r.Post("/clients/:id/contacts/:uid", s.RequireManager, h.handleContactUpdate)
+	r.Post("/clients/:id/contacts/:uid/deactivate", s.RequireManager, h.handleContactDeactivate)
+	r.Post("/clients/:id/contacts/:uid/reactivate", s.RequireManager, h.handleContactReactivate)
+	r.Post("/clients/:id/contacts/:uid/resend", s.RequireManager, h.handleContactResend)
+
 	r.Get("/outbox", h.handleOutboxIndex)
 	r.Get("/outbox/:id", h.handleOutboxShow)
 	r.Get("/outbox/:id/html", h.handleOutboxHTML)
