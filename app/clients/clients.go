@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -16,6 +15,7 @@ import (
 	"maintenant/app/accounts"
 	"maintenant/app/apperr"
 	"maintenant/app/database"
+	"maintenant/app/legal"
 )
 
 // Client is a company under maintenance; its users see only its own records.
@@ -57,7 +57,6 @@ const (
 	maxPostal  = 20
 	maxCity    = 100
 	maxEmail   = 254
-	maxPhone   = 40
 	maxNotes   = 10000
 )
 
@@ -74,15 +73,15 @@ func (c *Client) Validate() error {
 		f.Add("name", "error.too_long")
 	}
 
-	c.SIREN = compact(c.SIREN)
+	c.SIREN = legal.Compact(c.SIREN)
 	if c.SIREN != "" {
-		if key := CheckSIREN(c.SIREN); key != "" {
+		if key := legal.CheckSIREN(c.SIREN); key != "" {
 			f.Add("siren", key)
 		}
 	}
-	c.SIRET = compact(c.SIRET)
+	c.SIRET = legal.Compact(c.SIRET)
 	if c.SIRET != "" {
-		if key := CheckSIRET(c.SIRET); key != "" {
+		if key := legal.CheckSIRET(c.SIRET); key != "" {
 			f.Add("siret", key)
 		} else if c.SIREN != "" && f["siren"] == "" && c.SIRET[:9] != c.SIREN {
 			f.Add("siret", "clients.error.siret_siren_mismatch")
@@ -93,13 +92,13 @@ func (c *Client) Validate() error {
 	if c.Country == "" {
 		c.Country = "FR"
 	}
-	if !isLetters(c.Country, 2) {
+	if !legal.IsLetters(c.Country, 2) {
 		f.Add("country", "clients.error.country_invalid")
 	}
 
-	c.VATNumber = strings.ToUpper(compact(c.VATNumber))
+	c.VATNumber = strings.ToUpper(legal.Compact(c.VATNumber))
 	if c.VATNumber != "" {
-		if key := CheckVAT(c.VATNumber); key != "" {
+		if key := legal.CheckVAT(c.VATNumber); key != "" {
 			f.Add("vat_number", key)
 		} else if strings.HasPrefix(c.VATNumber, "FR") && c.SIREN != "" && f["siren"] == "" && c.VATNumber[4:] != c.SIREN {
 			f.Add("vat_number", "clients.error.vat_siren_mismatch")
@@ -115,8 +114,8 @@ func (c *Client) Validate() error {
 	}
 	c.PostalCode = strings.TrimSpace(c.PostalCode)
 	if c.Country == "FR" && c.PostalCode != "" {
-		c.PostalCode = compact(c.PostalCode)
-		if !isDigits(c.PostalCode, 5) {
+		c.PostalCode = legal.Compact(c.PostalCode)
+		if !legal.IsDigits(c.PostalCode, 5) {
 			f.Add("postal_code", "clients.error.postal_code_fr")
 		}
 	} else if utf8.RuneCountInString(c.PostalCode) > maxPostal {
@@ -134,7 +133,7 @@ func (c *Client) Validate() error {
 		f.Add("billing_email", "error.email_invalid")
 	}
 	c.Phone = strings.TrimSpace(c.Phone)
-	if c.Phone != "" && !validPhone(c.Phone) {
+	if c.Phone != "" && !legal.ValidPhone(c.Phone) {
 		f.Add("phone", "clients.error.phone_invalid")
 	}
 	c.Notes = strings.TrimSpace(c.Notes)
@@ -142,157 +141,6 @@ func (c *Client) Validate() error {
 		f.Add("notes", "error.too_long")
 	}
 	return f.Err()
-}
-
-// CheckSIREN returns the catalogue key of what is wrong with a SIREN (9 digits whose Luhn checksum
-// holds), or "" when it is valid.
-func CheckSIREN(s string) string {
-	if !isDigits(s, 9) {
-		return "clients.error.siren_format"
-	}
-	if !luhn(s) {
-		return "clients.error.siren_checksum"
-	}
-	return ""
-}
-
-// laPoste is the SIREN of La Poste, whose establishments' SIRETs follow another checksum (the sum of
-// the digits is a multiple of 5) because there are more of them than the Luhn key allows.
-const laPoste = "356000000"
-
-// CheckSIRET returns the catalogue key of what is wrong with a SIRET (14 digits whose Luhn checksum
-// holds, and a valid SIREN in its first 9), or "" when it is valid.
-func CheckSIRET(s string) string {
-	if !isDigits(s, 14) {
-		return "clients.error.siret_format"
-	}
-	if CheckSIREN(s[:9]) != "" {
-		return "clients.error.siret_checksum"
-	}
-	if !luhn(s) && (s[:9] != laPoste || digitSum(s)%5 != 0) {
-		return "clients.error.siret_checksum"
-	}
-	return ""
-}
-
-// FrenchVATKey returns the 2-digit key of the French VAT number of a SIREN: (12 + 3 × (SIREN mod 97))
-// mod 97. The SIREN must be 9 digits.
-func FrenchVATKey(siren string) int {
-	n := 0
-	for _, r := range siren {
-		n = (n*10 + int(r-'0')) % 97
-	}
-	return (12 + 3*n) % 97
-}
-
-// FrenchVATNumber returns the French VAT number of a valid SIREN ("FR" + key + SIREN).
-func FrenchVATNumber(siren string) string {
-	return fmt.Sprintf("FR%02d%s", FrenchVATKey(siren), siren)
-}
-
-// CheckVAT returns the catalogue key of what is wrong with an intra-community VAT number in its
-// stored form (no spaces, upper case), or "" when it is valid. A French number is "FR", its 2-digit
-// key and the company's SIREN, and the key must match; other countries' numbers are checked for
-// their shape only: 2 letters and 2 to 13 letters or digits.
-func CheckVAT(s string) string {
-	if strings.HasPrefix(s, "FR") {
-		if len(s) != 13 || !isDigits(s[2:], 11) {
-			return "clients.error.vat_fr_format"
-		}
-		siren := s[4:]
-		if CheckSIREN(siren) != "" || s != FrenchVATNumber(siren) {
-			return "clients.error.vat_fr_key"
-		}
-		return ""
-	}
-	if len(s) < 4 || len(s) > 15 || !isLetters(s[:2], 2) {
-		return "clients.error.vat_format"
-	}
-	for _, r := range s[2:] {
-		if !(r >= '0' && r <= '9') && !(r >= 'A' && r <= 'Z') {
-			return "clients.error.vat_format"
-		}
-	}
-	return ""
-}
-
-// luhn tells whether a string of digits passes the Luhn checksum.
-func luhn(s string) bool {
-	sum, double := 0, false
-	for i := len(s) - 1; i >= 0; i-- {
-		d := int(s[i] - '0')
-		if double {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-		double = !double
-	}
-	return sum%10 == 0
-}
-
-func digitSum(s string) int {
-	n := 0
-	for i := 0; i < len(s); i++ {
-		n += int(s[i] - '0')
-	}
-	return n
-}
-
-// compact removes every space (including no-break ones), as people paste "732 829 320".
-func compact(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) {
-			return -1
-		}
-		return r
-	}, s)
-}
-
-func isDigits(s string, n int) bool {
-	if len(s) != n {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-func isLetters(s string, n int) bool {
-	if len(s) != n {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < 'A' || s[i] > 'Z' {
-			return false
-		}
-	}
-	return true
-}
-
-// validPhone accepts the ways people write phone numbers ("01 23 45 67 89", "+33 (0)1.23.45.67.89")
-// and nothing else: digits, spaces, + . - ( ) /, with 4 to 20 digits.
-func validPhone(s string) bool {
-	if len(s) > maxPhone {
-		return false
-	}
-	digits := 0
-	for i, r := range s {
-		switch {
-		case r >= '0' && r <= '9':
-			digits++
-		case r == '+' && i == 0:
-		case r == ' ' || r == '.' || r == '-' || r == '(' || r == ')' || r == '/':
-		default:
-			return false
-		}
-	}
-	return digits >= 4 && digits <= 20
 }
 
 // Create validates and inserts a client.

@@ -12,6 +12,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"maintenant/app/database"
+	"maintenant/app/legal"
 )
 
 // Status filters the list by archived flag.
@@ -142,7 +143,7 @@ func where(q *bun.SelectQuery, f Filter) {
 	like := "%" + database.EscapeLike(f.Query) + "%"
 	q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
 		q = q.Where("name ILIKE ?", like).WhereOr("city ILIKE ?", like)
-		if digits := compact(f.Query); isDigits(digits, len(digits)) {
+		if digits := legal.Compact(f.Query); legal.IsDigits(digits, len(digits)) {
 			q = q.WhereOr("siren LIKE ?", digits+"%").WhereOr("siret LIKE ?", digits+"%")
 		}
 		return q
