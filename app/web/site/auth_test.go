@@ -434,7 +434,7 @@ func TestManagerRequiresTOTP(t *testing.T) {
 	m := app.LoginAs(t, testutil.Manager)
 	res := m.Get("/admin/settings")
 	version, _ := res.Doc(t).Find(`input[name="version"]`).Attr("value")
-	if res := m.Post("/admin/settings", url.Values{"name": {"AsevoDigital"}, "require_staff_totp": {"on"}, "version": {version}}); res.StatusCode != http.StatusSeeOther {
+	if res := m.Post("/admin/settings", url.Values{"name": {"AsevoDigital"}, "require_staff_totp": {"on"}, "reminder_lead_days": {"90, 30, 7"}, "version": {version}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("settings: %d", res.StatusCode)
 	}
 	tech := app.LoginAs(t, testutil.Technician)
@@ -451,24 +451,38 @@ func TestSettingsConflictAndValidation(t *testing.T) {
 	m := app.LoginAs(t, testutil.Manager)
 	res := m.Get("/admin/settings")
 	version, _ := res.Doc(t).Find(`input[name="version"]`).Attr("value")
-	if res := m.Post("/admin/settings", url.Values{"name": {"  "}, "version": {version}}); res.StatusCode != http.StatusUnprocessableEntity {
-		t.Errorf("empty name: %d, want 422", res.StatusCode)
+	bad := url.Values{"name": {"  "}, "siren": {"732829321"}, "vat_number": {"FR45732829320"}, "postal_code": {"6900"},
+		"email": {"not-an-email"}, "phone": {"call me"}, "reminder_lead_days": {"90, soon"}, "version": {version}}
+	res = m.Post("/admin/settings", bad)
+	if res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("bad settings: %d, want 422", res.StatusCode)
 	}
-	if res := m.Post("/admin/settings", url.Values{"name": {"Asevo A"}, "version": {version}}); res.StatusCode != http.StatusSeeOther {
+	doc := res.Doc(t)
+	for _, f := range []string{"name", "siren", "vat_number", "postal_code", "email", "phone", "reminder_lead_days"} {
+		if doc.Find("#f-"+f+"-error").Length() != 1 {
+			t.Errorf("no error shown for %s", f)
+		}
+	}
+	if v, _ := doc.Find(`input[name="reminder_lead_days"]`).Attr("value"); v != "90, soon" {
+		t.Errorf("lead days input not kept: %q", v)
+	}
+	good := url.Values{"name": {"Asevo A"}, "siren": {"732 829 320"}, "vat_number": {"fr 44 732829320"}, "postal_code": {"69003"},
+		"reminder_lead_days": {"7,90 30"}, "version": {version}}
+	if res := m.Post("/admin/settings", good); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("first save: %d", res.StatusCode)
 	}
 	// A second tab still holds the old version.
-	res = m.Post("/admin/settings", url.Values{"name": {"Asevo B"}, "version": {version}})
+	res = m.Post("/admin/settings", url.Values{"name": {"Asevo B"}, "reminder_lead_days": {"30"}, "version": {version}})
 	if res.StatusCode != http.StatusConflict || !strings.Contains(res.Text(t), "Quelqu'un a modifié") {
 		t.Fatalf("stale save: %d, want 409", res.StatusCode)
 	}
 	if v, _ := res.Doc(t).Find(`input[name="name"]`).Attr("value"); v != "Asevo B" {
 		t.Errorf("409 form lost the input: %q", v)
 	}
-	var name string
-	_ = app.DB.Bun.NewRaw("SELECT name FROM organisation").Scan(context.Background(), &name)
-	if name != "Asevo A" {
-		t.Errorf("name = %q, want the first save kept", name)
+	var name, siren, vat, days string
+	_ = app.DB.Bun.NewRaw("SELECT name, siren, vat_number, reminder_lead_days::text FROM organisation").Scan(context.Background(), &name, &siren, &vat, &days)
+	if name != "Asevo A" || siren != "732829320" || vat != "FR44732829320" || days != "{90,30,7}" {
+		t.Errorf("saved %q %q %q %q, want the first save kept, normalised", name, siren, vat, days)
 	}
 }
 
