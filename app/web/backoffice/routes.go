@@ -45,4 +45,13 @@ func Routes(s *web.Server) {
 
 	r.Get("/settings", s.RequireManager, h.handleSettings)
 	r.Post("/settings", s.RequireManager, h.handleSettingsUpdate)
+
+	// SLA policies (settings).
+	r.Get("/settings/sla", s.RequireManager, h.handleSLAPolicyIndex)
+	r.Get("/settings/sla/new", s.RequireManager, h.handleSLAPolicyNew)
+	r.Post("/settings/sla", s.RequireManager, h.handleSLAPolicyCreate)
+	r.Get("/settings/sla/:id", s.RequireManager, h.handleSLAPolicyEdit)
+	r.Post("/settings/sla/:id", s.RequireManager, h.handleSLAPolicyUpdate)
+	r.Post("/settings/sla/:id/archive", s.RequireManager, h.handleSLAPolicyArchive)
+	r.Post("/settings/sla/:id/unarchive", s.RequireManager, h.handleSLAPolicyUnarchive)
 }
