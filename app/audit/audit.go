@@ -65,10 +65,22 @@ const (
 	UserCreated    = "user.created"
 )
 
-// KnownActions lists the actions the log filter offers.
-var KnownActions = []string{
-	LoginOK, LoginFailed, LoginLimited, Logout, PasswordReset, PasswordChange, ResetRequested,
-	InviteSent, InviteAccepted, RoleChanged, AccessDenied, TOTPEnabled, TOTPDisabled, SettingsChange, UserCreated,
+// KnownActions lists the actions the log filter offers, by area.
+var KnownActions = join(
+	[]string{
+		LoginOK, LoginFailed, LoginLimited, Logout, PasswordReset, PasswordChange, ResetRequested,
+		InviteSent, InviteAccepted, RoleChanged, AccessDenied, TOTPEnabled, TOTPDisabled, SettingsChange, UserCreated,
+	},
+	[]string{ClientCreated, ClientUpdated, ClientArchived, ClientUnarchived, ContactDeactivated, ContactReactivated},
+	SLAPolicyActions,
+)
+
+func join(lists ...[]string) []string {
+	var out []string
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
 }
 
 // Write appends one entry; run it in the transaction of the change it records.
