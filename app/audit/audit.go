@@ -73,6 +73,7 @@ var KnownActions = join(
 	},
 	[]string{ClientCreated, ClientUpdated, ClientArchived, ClientUnarchived, ContactDeactivated, ContactReactivated},
 	SLAPolicyActions,
+	ContractActions,
 )
 
 func join(lists ...[]string) []string {

@@ -37,6 +37,16 @@ func Routes(s *web.Server) {
 	r.Post("/clients/:id/contacts/:uid/reactivate", s.RequireManager, h.handleContactReactivate)
 	r.Post("/clients/:id/contacts/:uid/resend", s.RequireManager, h.handleContactResend)
 
+	// Contracts.
+	r.Get("/contracts", h.handleContractIndex)
+	r.Get("/contracts/new", s.RequireManager, h.handleContractNew)
+	r.Post("/contracts", s.RequireManager, h.handleContractCreate)
+	r.Get("/contracts/:id", h.handleContractShow)
+	r.Get("/contracts/:id/edit", s.RequireManager, h.handleContractEdit)
+	r.Post("/contracts/:id", s.RequireManager, h.handleContractUpdate)
+	r.Post("/contracts/:id/status", s.RequireManager, h.handleContractStatus)
+	r.Post("/contracts/:id/notice", s.RequireManager, h.handleContractNotice)
+
 	r.Get("/outbox", h.handleOutboxIndex)
 	r.Get("/outbox/:id", h.handleOutboxShow)
 	r.Get("/outbox/:id/html", h.handleOutboxHTML)
