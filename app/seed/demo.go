@@ -41,7 +41,10 @@ func Demo(ctx context.Context, db *database.DB, now time.Time) error {
 		if n > 0 {
 			return fmt.Errorf("seed: the database already has %d users; demo data goes into an empty database only", n)
 		}
-		if _, err := tx.NewRaw("UPDATE organisation SET name = 'AsevoDigital'").Exec(ctx); err != nil {
+		if _, err := tx.NewRaw(`UPDATE organisation SET name = 'AsevoDigital',
+			legal_form = 'SAS au capital de 10 000 € · RCS Lyon', siren = '812345676', vat_number = 'FR19812345676',
+			address_line1 = '18 rue de la République', postal_code = '69002', city = 'Lyon',
+			email = 'contact@asevodigital.demo.test', phone = '04 78 00 00 00'`).Exec(ctx); err != nil {
 			return fmt.Errorf("seed: organisation: %w", err)
 		}
 		hash, err := accounts.HashPassword(DemoPassword)
@@ -57,24 +60,42 @@ func Demo(ctx context.Context, db *database.DB, now time.Time) error {
 				return err
 			}
 		}
+		d := &demo{now: now, manager: staff[0], technician: staff[1]}
 		for _, c := range []struct {
-			name, email, contact string
+			client         *clients.Client
+			email, contact string
 		}{
-			{"Boulangerie Martin", "client@boulangerie.demo.test", "Julie Martin"},
-			{"Cabinet Durand Avocats", "client@cabinet.demo.test", "Maître Paul Durand"},
+			{&clients.Client{Name: "Boulangerie Martin", SIREN: "523456788", VATNumber: "FR31523456788",
+				AddressLine1: "4 place du Marché", PostalCode: "69004", City: "Lyon", Country: "FR",
+				BillingEmail: "compta@boulangerie.demo.test", Phone: "04 78 12 34 56",
+				Notes: "Boutique ouverte du mardi au samedi, 7 h – 19 h. Site vitrine et boutique en ligne (click & collect)."},
+				"client@boulangerie.demo.test", "Julie Martin"},
+			{&clients.Client{Name: "Cabinet Durand Avocats", SIREN: "412987653", VATNumber: "FR13412987653",
+				AddressLine1: "27 quai Saint-Antoine", PostalCode: "69002", City: "Lyon", Country: "FR",
+				BillingEmail: "secretariat@cabinet.demo.test", Phone: "04 72 98 76 54",
+				Notes: "6 postes de travail, 1 serveur de fichiers, sauvegardes externalisées."},
+				"client@cabinet.demo.test", "Maître Paul Durand"},
 		} {
-			cl := &clients.Client{Name: c.name}
+			cl := c.client
 			if err := clients.Create(ctx, tx, cl, now); err != nil {
 				return err
 			}
+			d.clients = append(d.clients, cl)
 			u := &accounts.User{Kind: accounts.Client, Email: c.email, Name: c.contact, Role: accounts.Admin,
 				ClientID: uuid.NullUUID{UUID: cl.ID, Valid: true}, CanApproveAndPay: true}
 			if err := createUser(ctx, tx, u, hash, now); err != nil {
 				return err
 			}
 		}
-		return nil
+		return d.contracts(ctx, tx)
 	})
+}
+
+// demo carries what one seeding step hands to the next.
+type demo struct {
+	now                 time.Time
+	manager, technician *accounts.User
+	clients             []*clients.Client // Boulangerie, Cabinet
 }
 
 func createUser(ctx context.Context, tx *database.Tx, u *accounts.User, hash string, now time.Time) error {
