@@ -13,6 +13,7 @@ import (
 	"maintenant/app/apperr"
 	"maintenant/app/audit"
 	"maintenant/app/clients"
+	"maintenant/app/contracts"
 	"maintenant/app/database"
 	"maintenant/app/web"
 )
@@ -225,10 +226,11 @@ type clientShowPage struct {
 	web.Page
 	Client    *clients.Client
 	Contacts  []contactRow
+	Contracts []*contracts.Contract
 	CanManage bool
 }
 
-// loadClientShowPage reads what the client's page shows, in two queries.
+// loadClientShowPage reads what the client's page shows, in a bounded number of queries.
 func (h *handler) loadClientShowPage(c *fiber.Ctx, id uuid.UUID) (*clientShowPage, error) {
 	ctx := c.UserContext()
 	cl, err := clients.Get(ctx, h.DB.Bun, id)
@@ -239,8 +241,12 @@ func (h *handler) loadClientShowPage(c *fiber.Ctx, id uuid.UUID) (*clientShowPag
 	if err != nil {
 		return nil, err
 	}
+	cs, err := contracts.ListByClient(ctx, h.DB.Bun, id)
+	if err != nil {
+		return nil, err
+	}
 	p := &clientShowPage{Page: h.NewPage(c, "clients.show.title"), Client: cl, Contacts: contactRows(contacts),
-		CanManage: web.CurrentUser(c).IsManager()}
+		Contracts: cs, CanManage: web.CurrentUser(c).IsManager()}
 	p.Title = cl.Name
 	p.Form = map[string]string{"role": string(accounts.Member), "language": "fr"}
 	return p, nil

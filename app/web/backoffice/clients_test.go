@@ -697,3 +697,28 @@ func TestClientsTechnician(t *testing.T) {
 		t.Errorf("client user on /admin/clients: %d, want 403", res.StatusCode)
 	}
 }
+
+// TestClientPageListsContracts shows a client's contracts on its page, and no other client's.
+func TestClientPageListsContracts(t *testing.T) {
+	app := testutil.NewApp(t, testutil.Options{})
+	m := app.LoginAs(t, testutil.Manager)
+	var id string
+	if err := app.DB.Bun.NewRaw("SELECT id::text FROM clients WHERE name = 'Boulangerie Martin'").Scan(t.Context(), &id); err != nil {
+		t.Fatal(err)
+	}
+	res := m.Get("/admin/clients/" + id)
+	if res.StatusCode != 200 {
+		t.Fatalf("client page: %d", res.StatusCode)
+	}
+	doc := res.Doc(t)
+	sec := doc.Find("#contracts-h").Parent().Parent()
+	if got := sec.Find(`a[href^="/admin/contracts/0"]`).Length(); got != 1 {
+		t.Errorf("%d contract links, want 1", got)
+	}
+	if text := sec.Text(); !strings.Contains(text, "C-2026-001") || strings.Contains(text, "C-2026-002") {
+		t.Errorf("contracts section: %q", text)
+	}
+	if href, _ := sec.Find(`a[href^="/admin/contracts/new?client="]`).Attr("href"); href != "/admin/contracts/new?client="+id {
+		t.Errorf("new contract link %q", href)
+	}
+}
