@@ -615,3 +615,25 @@ func TestStaticAssetsAreVersioned(t *testing.T) {
 		t.Errorf("path traversal: %d", res.StatusCode)
 	}
 }
+
+// TestRateLimitIgnoresForgedForwardedFor keeps the per-address limit when an attacker rotates
+// X-Forwarded-For without being a trusted proxy.
+func TestRateLimitIgnoresForgedForwardedFor(t *testing.T) {
+	app := testutil.NewApp(t, testutil.Options{})
+	c := app.Client(t)
+	c.Get("/login")
+	var last int
+	for i := 0; i < 31; i++ {
+		form := url.Values{"email": {fmt.Sprintf("nobody%d@demo.test", i)}, "password": {"wrong-password"}, "_csrf": {c.CSRF}}
+		req := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Forwarded-For", fmt.Sprintf("203.0.113.%d", i))
+		last = c.Do(req).StatusCode
+	}
+	if last != http.StatusTooManyRequests {
+		t.Errorf("31st attempt from one address with rotating X-Forwarded-For: %d, want 429", last)
+	}
+	if n := count(t, app, "SELECT count(DISTINCT ip) FROM audit_log WHERE action = 'login.failed'"); n != 1 {
+		t.Errorf("failures recorded from %d addresses, want 1 (the connection's)", n)
+	}
+}
