@@ -33,6 +33,16 @@ var DemoLogins = []Login{
 
 // Demo writes the demo data in one transaction. It refuses a database that already has users.
 func Demo(ctx context.Context, db *database.DB, now time.Time) error {
+	return write(ctx, db, now, true)
+}
+
+// Accounts writes only the demo people and companies (names and logins; no identities, SLA policies
+// or contracts), for tests that build the rest themselves.
+func Accounts(ctx context.Context, db *database.DB, now time.Time) error {
+	return write(ctx, db, now, false)
+}
+
+func write(ctx context.Context, db *database.DB, now time.Time, full bool) error {
 	return db.InTx(ctx, func(ctx context.Context, tx *database.Tx) error {
 		n, err := accounts.CountUsers(ctx, tx)
 		if err != nil {
@@ -41,10 +51,13 @@ func Demo(ctx context.Context, db *database.DB, now time.Time) error {
 		if n > 0 {
 			return fmt.Errorf("seed: the database already has %d users; demo data goes into an empty database only", n)
 		}
-		if _, err := tx.NewRaw(`UPDATE organisation SET name = 'AsevoDigital',
+		if _, err := tx.NewRaw("UPDATE organisation SET name = 'AsevoDigital'").Exec(ctx); err != nil {
+			return fmt.Errorf("seed: organisation: %w", err)
+		}
+		if _, err := tx.NewRaw(`UPDATE organisation SET
 			legal_form = 'SAS au capital de 10 000 € · RCS Lyon', siren = '812345676', vat_number = 'FR19812345676',
 			address_line1 = '18 rue de la République', postal_code = '69002', city = 'Lyon',
-			email = 'contact@asevodigital.demo.test', phone = '04 78 00 00 00'`).Exec(ctx); err != nil {
+			email = 'contact@asevodigital.demo.test', phone = '04 78 00 00 00' WHERE ?`, full).Exec(ctx); err != nil {
 			return fmt.Errorf("seed: organisation: %w", err)
 		}
 		hash, err := accounts.HashPassword(DemoPassword)
@@ -77,6 +90,9 @@ func Demo(ctx context.Context, db *database.DB, now time.Time) error {
 				"client@cabinet.demo.test", "Maître Paul Durand"},
 		} {
 			cl := c.client
+			if !full {
+				cl = &clients.Client{Name: cl.Name}
+			}
 			if err := clients.Create(ctx, tx, cl, now); err != nil {
 				return err
 			}
@@ -86,6 +102,9 @@ func Demo(ctx context.Context, db *database.DB, now time.Time) error {
 			if err := createUser(ctx, tx, u, hash, now); err != nil {
 				return err
 			}
+		}
+		if !full {
+			return nil
 		}
 		return d.contracts(ctx, tx)
 	})

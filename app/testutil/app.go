@@ -62,6 +62,9 @@ type Options struct {
 	Env map[string]string
 	// NoSeed leaves the database empty instead of writing the demo data.
 	NoSeed bool
+	// AccountsOnly writes only the demo people and companies (seed.Accounts): no identities, SLA
+	// policies or contracts, for tests that build those themselves.
+	AccountsOnly bool
 	// Clock is the test clock; default 2026-11-22 10:00 Paris.
 	Clock *Clock
 }
@@ -88,7 +91,13 @@ func NewApp(t testing.TB, opt Options) *App {
 	if clock == nil {
 		clock = NewClock(DefaultNow)
 	}
-	if !opt.NoSeed {
+	switch {
+	case opt.NoSeed:
+	case opt.AccountsOnly:
+		if err := seed.Accounts(context.Background(), db, clock.Now()); err != nil {
+			t.Fatalf("testutil: seed: %v", err)
+		}
+	default:
 		if err := seed.Demo(context.Background(), db, clock.Now()); err != nil {
 			t.Fatalf("testutil: seed: %v", err)
 		}

@@ -19,7 +19,7 @@ import (
 // page passes axe, does not scroll sideways at 390 px, logs no console error, and is photographed at
 // desktop and phone widths (artifacts/screenshots/clients-*.png).
 func TestClientPagesInBrowser(t *testing.T) {
-	app := testutil.NewApp(t, testutil.Options{})
+	app := testutil.NewApp(t, testutil.Options{AccountsOnly: true})
 	ctx := context.Background()
 	for i, name := range []string{"Atelier Moreau", "Pharmacie du Centre", "Cave Lefèvre & Fils", "Hôtel des Voyageurs"} {
 		cl := &clients.Client{Name: name, City: []string{"Nantes", "Rennes", "Angers", "Saint-Malo"}[i], SIREN: []string{"732829320", "552100554", "542065479", ""}[i]}

@@ -84,7 +84,7 @@ func with(v url.Values, kv ...string) url.Values {
 }
 
 func TestClientCreate(t *testing.T) {
-	app := testutil.NewApp(t, testutil.Options{})
+	app := testutil.NewApp(t, testutil.Options{AccountsOnly: true})
 	c := app.LoginAs(t, testutil.Manager)
 	if res := c.Get("/admin/clients/new"); res.StatusCode != http.StatusOK || !strings.Contains(res.Text(t), "Nouveau client") {
 		t.Fatalf("new form: %d", res.StatusCode)
@@ -167,7 +167,7 @@ func TestClientCreate(t *testing.T) {
 }
 
 func TestClientEditStale(t *testing.T) {
-	app := testutil.NewApp(t, testutil.Options{})
+	app := testutil.NewApp(t, testutil.Options{AccountsOnly: true})
 	c := app.LoginAs(t, testutil.Manager)
 	cl := demoClient(t, app, "Boulangerie Martin")
 	path := "/admin/clients/" + cl.ID.String()
@@ -240,7 +240,7 @@ func TestClientEditStale(t *testing.T) {
 }
 
 func TestClientList(t *testing.T) {
-	app := testutil.NewApp(t, testutil.Options{})
+	app := testutil.NewApp(t, testutil.Options{AccountsOnly: true})
 	ctx := context.Background()
 	for i := 0; i < 30; i++ {
 		cl := &clients.Client{Name: fmt.Sprintf("Entreprise %02d", i), City: "Nantes"}
@@ -335,7 +335,7 @@ func TestClientList(t *testing.T) {
 }
 
 func TestClientArchive(t *testing.T) {
-	app := testutil.NewApp(t, testutil.Options{})
+	app := testutil.NewApp(t, testutil.Options{AccountsOnly: true})
 	c := app.LoginAs(t, testutil.Manager)
 	for _, name := range []string{"Boulangerie Martin", "Cabinet Durand Avocats"} {
 		cl := demoClient(t, app, name)
@@ -388,7 +388,7 @@ func TestClientArchive(t *testing.T) {
 }
 
 func TestContactInvite(t *testing.T) {
-	app := testutil.NewApp(t, testutil.Options{})
+	app := testutil.NewApp(t, testutil.Options{AccountsOnly: true})
 	c := app.LoginAs(t, testutil.Manager)
 	cl := demoClient(t, app, "Cabinet Durand Avocats")
 	path := "/admin/clients/" + cl.ID.String()
@@ -485,7 +485,7 @@ func TestContactInvite(t *testing.T) {
 }
 
 func TestContactRoleChange(t *testing.T) {
-	app := testutil.NewApp(t, testutil.Options{})
+	app := testutil.NewApp(t, testutil.Options{AccountsOnly: true})
 	c := app.LoginAs(t, testutil.Manager)
 	cl := demoClient(t, app, "Boulangerie Martin")
 	u := user(t, app, testutil.BoulangerieUser)
@@ -548,7 +548,7 @@ func TestContactRoleChange(t *testing.T) {
 }
 
 func TestContactDeactivateEndsSessions(t *testing.T) {
-	app := testutil.NewApp(t, testutil.Options{})
+	app := testutil.NewApp(t, testutil.Options{AccountsOnly: true})
 	staff := app.LoginAs(t, testutil.Manager)
 	cl := demoClient(t, app, "Boulangerie Martin")
 	path := "/admin/clients/" + cl.ID.String()
@@ -609,7 +609,7 @@ func TestContactDeactivateEndsSessions(t *testing.T) {
 }
 
 func TestContactOfAnotherClient(t *testing.T) {
-	app := testutil.NewApp(t, testutil.Options{})
+	app := testutil.NewApp(t, testutil.Options{AccountsOnly: true})
 	c := app.LoginAs(t, testutil.Manager)
 	cabinet := demoClient(t, app, "Cabinet Durand Avocats")
 	julie := user(t, app, testutil.BoulangerieUser)
@@ -638,7 +638,7 @@ func TestContactOfAnotherClient(t *testing.T) {
 }
 
 func TestClientsTechnician(t *testing.T) {
-	app := testutil.NewApp(t, testutil.Options{})
+	app := testutil.NewApp(t, testutil.Options{AccountsOnly: true})
 	tech := app.LoginAs(t, testutil.Technician)
 	cl := demoClient(t, app, "Boulangerie Martin")
 	julie := user(t, app, testutil.BoulangerieUser)

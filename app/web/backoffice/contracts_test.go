@@ -121,7 +121,7 @@ type contractApp struct {
 }
 
 func newContractApp(t *testing.T) *contractApp {
-	app := testutil.NewApp(t, testutil.Options{})
+	app := testutil.NewApp(t, testutil.Options{AccountsOnly: true})
 	return &contractApp{
 		app: app, m: app.LoginAs(t, testutil.Manager),
 		client: contractClient(t, app, "Boulangerie Martin"), policy: contractPolicy(t, app, "Standard", false),

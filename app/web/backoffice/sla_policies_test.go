@@ -73,7 +73,7 @@ func slaCreate(t *testing.T, c *testutil.Client, form url.Values) string {
 }
 
 func TestSLAPolicyCreate(t *testing.T) {
-	app := testutil.NewApp(t, testutil.Options{})
+	app := testutil.NewApp(t, testutil.Options{AccountsOnly: true})
 	c := app.LoginAs(t, testutil.Manager)
 
 	res := c.Get("/admin/settings/sla")
@@ -138,7 +138,7 @@ func TestSLAPolicyCreate(t *testing.T) {
 }
 
 func TestSLAPolicyCreateBadInput(t *testing.T) {
-	app := testutil.NewApp(t, testutil.Options{})
+	app := testutil.NewApp(t, testutil.Options{AccountsOnly: true})
 	c := app.LoginAs(t, testutil.Manager)
 	tests := []struct {
 		name   string
@@ -214,7 +214,7 @@ func TestSLAPolicyCreateBadInput(t *testing.T) {
 }
 
 func TestSLAPolicyUpdateAndStaleVersion(t *testing.T) {
-	app := testutil.NewApp(t, testutil.Options{})
+	app := testutil.NewApp(t, testutil.Options{AccountsOnly: true})
 	c := app.LoginAs(t, testutil.Manager)
 	id := slaCreate(t, c, slaGoodForm("Standard bureau"))
 
@@ -284,7 +284,7 @@ func TestSLAPolicyUpdateAndStaleVersion(t *testing.T) {
 }
 
 func TestSLAPolicyEditExplains(t *testing.T) {
-	app := testutil.NewApp(t, testutil.Options{}) // Sunday 22/11/2026
+	app := testutil.NewApp(t, testutil.Options{AccountsOnly: true}) // Sunday 22/11/2026
 	c := app.LoginAs(t, testutil.Manager)
 	id := slaCreate(t, c, slaGoodForm("Standard bureau"))
 	res := c.Get("/admin/settings/sla/" + id)
@@ -348,7 +348,7 @@ func TestSLAPolicyEditExplains(t *testing.T) {
 }
 
 func TestSLAPolicyArchive(t *testing.T) {
-	app := testutil.NewApp(t, testutil.Options{})
+	app := testutil.NewApp(t, testutil.Options{AccountsOnly: true})
 	c := app.LoginAs(t, testutil.Manager)
 	id := slaCreate(t, c, slaGoodForm("Ancien contrat type"))
 
@@ -396,7 +396,7 @@ func TestSLAPolicyArchive(t *testing.T) {
 }
 
 func TestSLAPolicyShowsContractsUsingIt(t *testing.T) {
-	app := testutil.NewApp(t, testutil.Options{})
+	app := testutil.NewApp(t, testutil.Options{AccountsOnly: true})
 	c := app.LoginAs(t, testutil.Manager)
 	id := slaCreate(t, c, slaGoodForm("Standard bureau"))
 	ctx := context.Background()
@@ -425,7 +425,7 @@ func TestSLAPolicyShowsContractsUsingIt(t *testing.T) {
 }
 
 func TestSLAPolicyUnknownIs404(t *testing.T) {
-	app := testutil.NewApp(t, testutil.Options{})
+	app := testutil.NewApp(t, testutil.Options{AccountsOnly: true})
 	c := app.LoginAs(t, testutil.Manager)
 	for _, path := range []string{"/admin/settings/sla/00000000-0000-7000-8000-000000000000", "/admin/settings/sla/not-an-id"} {
 		if res := c.Get(path); res.StatusCode != http.StatusNotFound {
@@ -438,7 +438,7 @@ func TestSLAPolicyUnknownIs404(t *testing.T) {
 }
 
 func TestSLAPolicyTechnicianForbidden(t *testing.T) {
-	app := testutil.NewApp(t, testutil.Options{})
+	app := testutil.NewApp(t, testutil.Options{AccountsOnly: true})
 	id := slaCreate(t, app.LoginAs(t, testutil.Manager), slaGoodForm("Standard bureau"))
 	tech := app.LoginAs(t, testutil.Technician)
 	for _, path := range []string{"/admin/settings/sla", "/admin/settings/sla/new", "/admin/settings/sla/" + id} {
@@ -467,7 +467,7 @@ func TestSLAPolicyTechnicianForbidden(t *testing.T) {
 }
 
 func TestSettingsLinksToSLAPolicies(t *testing.T) {
-	app := testutil.NewApp(t, testutil.Options{})
+	app := testutil.NewApp(t, testutil.Options{AccountsOnly: true})
 	c := app.LoginAs(t, testutil.Manager)
 	link := c.Get("/admin/settings").Doc(t).Find(`main a[href="/admin/settings/sla"]`)
 	if !strings.Contains(link.Text(), "Niveaux de service (SLA)") {
@@ -480,7 +480,7 @@ func TestSettingsLinksToSLAPolicies(t *testing.T) {
 // the edit page with its explanation, and the list. Every page passes axe, does not scroll sideways
 // at 390 px, and is photographed at desktop and phone widths (artifacts/screenshots/sla-*.png).
 func TestSLAPolicyScreens(t *testing.T) {
-	app := testutil.NewApp(t, testutil.Options{})
+	app := testutil.NewApp(t, testutil.Options{AccountsOnly: true})
 	ctx := testutil.Browser(t)
 	base := app.Listen(t)
 	n := 0
