@@ -637,3 +637,31 @@ func TestRateLimitIgnoresForgedForwardedFor(t *testing.T) {
 		t.Errorf("failures recorded from %d addresses, want 1 (the connection's)", n)
 	}
 }
+
+// TestMalformedForm answers a body that is not a proper form with the login form again and a message
+// (401 when it still carries an email and a password, 422 when it does not), never a 500.
+func TestMalformedForm(t *testing.T) {
+	app := testutil.NewApp(t, testutil.Options{})
+	c := app.Client(t)
+	c.Get("/login")
+	for name, body := range map[string]string{
+		"bad escape":   "email=%ZZ&password=%",
+		"json":         `{"email": "manager@demo.test"}`,
+		"binary":       "\x00\x01\x02\xff",
+		"repeated key": "email=a@b.fr&email=c@d.fr&password=",
+	} {
+		req := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Csrf-Token", c.CSRF)
+		res := c.Do(req)
+		if res.StatusCode != http.StatusUnprocessableEntity && res.StatusCode != http.StatusUnauthorized {
+			t.Errorf("%s: status %d, want 422 or 401", name, res.StatusCode)
+		}
+		if res.Doc(t).Find(`form[action="/login"] input[name="email"]`).Length() != 1 {
+			t.Errorf("%s: the login form is not shown again", name)
+		}
+	}
+	if n := count(t, app, "SELECT count(*) FROM sessions"); n != 0 {
+		t.Errorf("%d sessions", n)
+	}
+}
