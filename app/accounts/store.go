@@ -88,3 +88,16 @@ func CountUsers(ctx context.Context, db bun.IDB) (int64, error) {
 	}
 	return n, nil
 }
+
+// ActiveManagers returns the provider's active managers, who are told of what needs their decision
+// (termination notices, contract deadlines, escalations).
+func ActiveManagers(ctx context.Context, db bun.IDB) ([]*User, error) {
+	var out []*User
+	err := db.NewSelect().Model(&out).
+		Where("kind = ? AND role = ? AND active", Staff, Manager).
+		OrderExpr("lower(name), id").Limit(100).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("accounts: active managers: %w", err)
+	}
+	return out, nil
+}

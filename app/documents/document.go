@@ -36,7 +36,7 @@ type Meta struct {
 	Title     string // "Contrat de maintenance"
 	Reference string // "C-2026-001"
 	Date      time.Time
-	DateLabel string // "Date" in the reader's language
+	DateLabel string // "Date : %s" in the reader's language (a pattern for the formatted date)
 	Provider  Party
 	Footer    string // legal mentions
 	PageLabel string // "Page %d / %s" pattern in the reader's language
@@ -95,7 +95,7 @@ func (d *Doc) header() {
 	left := d.partyLines(m.Provider)
 	right := []string{m.Reference}
 	if !m.Date.IsZero() {
-		right = append(right, m.DateLabel+" : "+m.Date.Format("02/01/2006"))
+		right = append(right, fmt.Sprintf(m.DateLabel, m.Date.Format("02/01/2006")))
 	}
 	n := len(left)
 	if len(right) > n {

@@ -13,7 +13,7 @@ import (
 func sampleMeta() Meta {
 	return Meta{
 		Title: "Contrat de maintenance", Reference: "C-2026-001",
-		Date: time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC), DateLabel: "Date",
+		Date: time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC), DateLabel: "Date : %s",
 		Provider: Party{Name: "AsevoDigital", Lines: []string{"12 rue des Lilas", "69003 Lyon"}, SIREN: "732829320", VATNumber: "FR44732829320"},
 		Footer:   "AsevoDigital · SAS au capital de 10 000 € · Lyon", PageLabel: "Page %d / %s",
 		SIRENLabel: "SIREN", VATLabel: "TVA",

@@ -1,5 +1,6 @@
-// Package jobs builds the River client that runs background work in-process: mail delivery and the
-// periodic clean-ups. Periodic jobs run on the elected leader only, so once per cluster.
+// Package jobs builds the River client that runs background work in-process: mail delivery, the
+// periodic clean-ups and the daily contract deadlines (reminders and expiry). Periodic jobs run on
+// the elected leader only, so once per cluster.
 package jobs
 
 import (
@@ -24,6 +25,13 @@ type Config struct {
 	Logger *slog.Logger
 	// Work false builds an insert-only client (CLI commands).
 	Work bool
+	// Location is the provider's time zone, for the daily contract deadlines job.
+	Location *time.Location
+	// Composer and Outbox write the deadline reminders' mails; without a Composer the daily contract
+	// deadlines job is not registered. BaseURL is the application's address for their links.
+	Composer *mail.Composer
+	Outbox   *mail.Outbox
+	BaseURL  string
 }
 
 // New builds the River client.
@@ -41,6 +49,21 @@ func New(cfg Config) (*river.Client[pgx.Tx], error) {
 			river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 				func() (river.JobArgs, *river.InsertOpts) { return CleanupArgs{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true}),
+		}
+		if cfg.Composer != nil {
+			outbox := cfg.Outbox
+			if outbox == nil {
+				outbox = &mail.Outbox{}
+			}
+			river.AddWorker(workers, &ContractDeadlinesWorker{
+				DB: cfg.DB, Now: cfg.Now, Location: cfg.Location, Composer: cfg.Composer, Outbox: outbox,
+				BaseURL: cfg.BaseURL, Logger: cfg.Logger,
+			})
+			// Daily at 06:00 in the provider's zone, and at start (a restart after 06:00 does not
+			// skip a day; running twice sends nothing twice).
+			rc.PeriodicJobs = append(rc.PeriodicJobs, river.NewPeriodicJob(dailyAt{hour: 6, loc: cfg.Location},
+				func() (river.JobArgs, *river.InsertOpts) { return ContractDeadlinesArgs{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true}))
 		}
 	}
 	return river.NewClient(riverpgxv5.New(cfg.DB.Pool), rc)

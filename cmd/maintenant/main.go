@@ -168,17 +168,18 @@ func serve() error {
 	if cfg.SMTPURL != "" {
 		sender = &mail.SMTPSender{URL: cfg.SMTPURL, From: cfg.MailFrom}
 	}
-	riverClient, err := jobs.New(jobs.Config{DB: db, Sender: sender, Now: time.Now, Logger: logger, Work: true})
-	if err != nil {
-		return err
-	}
 	outbox := &mail.Outbox{}
-	if sender != nil {
-		outbox.Jobs = riverClient
-	}
 	s, err := site.New(web.Deps{Config: cfg, DB: db, Catalogue: cat, Outbox: outbox, Now: time.Now, Logger: logger})
 	if err != nil {
 		return err
+	}
+	riverClient, err := jobs.New(jobs.Config{DB: db, Sender: sender, Now: time.Now, Logger: logger, Work: true,
+		Location: cfg.Location, Composer: s.Composer, Outbox: outbox, BaseURL: cfg.BaseURL.String()})
+	if err != nil {
+		return err
+	}
+	if sender != nil {
+		outbox.Jobs = riverClient
 	}
 	if err := riverClient.Start(ctx); err != nil {
 		return fmt.Errorf("start jobs: %w", err)

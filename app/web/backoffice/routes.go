@@ -41,6 +41,7 @@ func Routes(s *web.Server) {
 	r.Get("/contracts", h.handleContractIndex)
 	r.Get("/contracts/new", s.RequireManager, h.handleContractNew)
 	r.Post("/contracts", s.RequireManager, h.handleContractCreate)
+	r.Get("/contracts/:id.pdf", h.handleContractPDF)
 	r.Get("/contracts/:id", h.handleContractShow)
 	r.Get("/contracts/:id/edit", s.RequireManager, h.handleContractEdit)
 	r.Post("/contracts/:id", s.RequireManager, h.handleContractUpdate)

@@ -11,14 +11,21 @@ import (
 type homePage struct {
 	web.Page
 	Client *clients.Client
+	// Contracts are the client's running (active or suspended) contracts with their next deadline.
+	Contracts []contractCard
 }
 
 // handleHome handles the "GET /portal" route.
 func (h *handler) handleHome(c *fiber.Ctx) error {
-	cl, err := clients.Get(c.UserContext(), h.DB.Bun, web.ClientID(c))
+	ctx := c.UserContext()
+	cl, err := clients.Get(ctx, h.DB.Bun, web.ClientID(c))
 	if err != nil {
 		return err
 	}
-	p := &homePage{Page: h.NewPage(c, "portal.home.title"), Client: cl}
+	cards, err := h.runningContractCards(ctx, web.ClientID(c))
+	if err != nil {
+		return err
+	}
+	p := &homePage{Page: h.NewPage(c, "portal.home.title"), Client: cl, Contracts: cards}
 	return h.Render(c, fiber.StatusOK, "portal/home", p)
 }

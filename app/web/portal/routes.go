@@ -18,6 +18,12 @@ func Routes(s *web.Server) {
 
 	r.Get("/", h.handleHome)
 
+	// Contracts.
+	r.Get("/contracts", h.handleContractIndex)
+	r.Get("/contracts/:id.pdf", h.handleContractPDF)
+	r.Get("/contracts/:id", h.handleContractShow)
+	r.Post("/contracts/:id/notice", h.handleContractNotice)
+
 	r.Get("/account", s.HandleAccount)
 	r.Post("/account/password", s.HandlePasswordChange)
 }

@@ -1,0 +1,740 @@
+package portal
+
+import (
+	"context"
+	"fmt"
+	"math/big"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+
+	"maintenant/app/accounts"
+	"maintenant/app/apperr"
+	"maintenant/app/audit"
+	"maintenant/app/contracts"
+	"maintenant/app/database"
+	"maintenant/app/i18n"
+	"maintenant/app/provider"
+	"maintenant/app/sla"
+	"maintenant/app/web"
+)
+
+const contractsPath = "/portal/contracts"
+
+// Catalogue keys of the portal's notice problems.
+const (
+	errNoticeConfirm    = "portal.contracts.notice.confirm_required"
+	errNoticeChanged    = "portal.contracts.notice.changed"
+	errNoticeGiven      = "portal.contracts.notice.already_given"
+	errNoticeNotRunning = "portal.contracts.notice.not_running"
+)
+
+// contractDate is a contract date for display: the day (at noon in the provider's zone, so that
+// {{date}} shows that very day), and its distance from today in words: the catalogue key Rel with
+// its count N ("dans 3 jours"). Tone is "past", "soon" (within 30 days) or "later", for the colour.
+type contractDate struct {
+	On   time.Time
+	Days int
+	Rel  string
+	N    int
+	Tone string
+}
+
+// contractToday is today for the provider, as a civil date.
+func (h *handler) contractToday() time.Time { return contracts.Day(h.Now().In(h.Config.Location)) }
+
+// contractDay turns a civil date (UTC midnight) into noon of that day in the provider's zone, which
+// {{date}} shows as the same day whatever the zone.
+func (h *handler) contractDay(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return time.Date(t.Year(), t.Month(), t.Day(), 12, 0, 0, 0, h.Config.Location)
+}
+
+func (h *handler) contractDate(t, today time.Time) *contractDate {
+	if t.IsZero() {
+		return nil
+	}
+	d := &contractDate{On: h.contractDay(t), Days: int(contracts.Day(t).Sub(today).Hours() / 24)}
+	switch n := d.Days; {
+	case n == 0:
+		d.Rel = "contract.relative.today"
+	case n == 1:
+		d.Rel = "contract.relative.tomorrow"
+	case n == -1:
+		d.Rel = "contract.relative.yesterday"
+	case n >= 60:
+		d.Rel, d.N = "contract.relative.in_months", n/30
+	case n > 0:
+		d.Rel, d.N = "contract.relative.in_days", n
+	case n <= -60:
+		d.Rel, d.N = "contract.relative.months_ago", -n/30
+	default:
+		d.Rel, d.N = "contract.relative.days_ago", -n
+	}
+	switch {
+	case d.Days < 0:
+		d.Tone = "past"
+	case d.Days <= 30:
+		d.Tone = "soon"
+	default:
+		d.Tone = "later"
+	}
+	return d
+}
+
+// contractCard is a contract with its dates as the client reads them: in the list, on the home and
+// at the top of the contract's page.
+type contractCard struct {
+	C *contracts.Contract
+	T *contracts.Version
+	// Start is the first day; Started tells whether it has come.
+	Start   *contractDate
+	Started bool
+	// The current period, while the contract runs.
+	PeriodStart, PeriodEnd *contractDate
+	Period                 int
+	// NextRenewal is the next tacit renewal; NoticeDeadline the last day to give notice against it.
+	// When that day has passed, NoticeNext is the last day to give notice against the renewal after,
+	// which ends the contract on NoticeNextEnd.
+	NextRenewal, NoticeDeadline, NoticeNext *contractDate
+	NoticeNextEnd                           time.Time
+	// EndDate is the last day: set by a notice, or the end of a contract that does not renew.
+	EndDate *contractDate
+	// OverOn is when a terminated or expired contract stopped.
+	OverOn time.Time
+	// Next is the date to watch first (Schedule.Next), for the home.
+	NextLabel string
+	Next      *contractDate
+}
+
+// NoticePassed tells whether the last day to give notice against the next renewal has passed.
+func (cc contractCard) NoticePassed() bool {
+	return cc.NoticeDeadline != nil && cc.NoticeDeadline.Days < 0
+}
+
+// newContractCard computes the dates of a contract on day today.
+func (h *handler) newContractCard(ct *contracts.Contract, today time.Time) contractCard {
+	cc := contractCard{C: ct, T: ct.Terms}
+	if ct.Terms == nil {
+		return cc
+	}
+	s := ct.Schedule(today)
+	cc.Start, cc.Started = h.contractDate(s.Start, today), s.Started()
+	if ct.Status.IsOver() {
+		cc.OverOn = ct.StatusChangedAt
+		return cc
+	}
+	cc.PeriodStart, cc.PeriodEnd, cc.Period = h.contractDate(s.PeriodStart, today), h.contractDate(s.PeriodEnd, today), s.Period
+	cc.NextRenewal, cc.NoticeDeadline = h.contractDate(s.NextRenewal, today), h.contractDate(s.NoticeDeadline, today)
+	cc.EndDate = h.contractDate(s.EndDate, today)
+	if s.Renews() && s.NoticeDeadline.Before(today) {
+		// The schedule as seen on the renewal day gives the deadline of the period after it.
+		after := contracts.Deadlines(ct.Terms.Dates(), time.Time{}, s.NextRenewal)
+		cc.NoticeNext, cc.NoticeNextEnd = h.contractDate(after.NoticeDeadline, today), h.contractDay(after.PeriodEnd)
+	}
+	if next, ok := s.Next(); ok {
+		cc.NextLabel, cc.Next = next.Label(), h.contractDate(next.On, today)
+	}
+	return cc
+}
+
+// contractListPage is the view model of the portal's list of contracts.
+type contractListPage struct {
+	web.Page
+	Cards []contractCard
+	Org   *provider.Organisation
+}
+
+// handleContractIndex handles the "GET /portal/contracts" route: the client's contracts, running
+// ones first, with their status, services, period, next renewal and last day to give notice.
+func (h *handler) handleContractIndex(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	cs, err := contracts.ListByClient(ctx, h.DB.Bun, web.ClientID(c))
+	if err != nil {
+		return err
+	}
+	org, err := provider.Get(ctx, h.DB.Bun)
+	if err != nil {
+		return err
+	}
+	today := h.contractToday()
+	p := &contractListPage{Page: h.NewPage(c, "portal.contracts.title"), Org: org}
+	for _, ct := range cs {
+		p.Cards = append(p.Cards, h.newContractCard(ct, today))
+	}
+	return h.Render(c, fiber.StatusOK, "portal/contracts/index", p)
+}
+
+// runningContractCards returns the client's active and suspended contracts with their next
+// deadline, for the home.
+func (h *handler) runningContractCards(ctx context.Context, clientID uuid.UUID) ([]contractCard, error) {
+	cs, err := contracts.ListByClient(ctx, h.DB.Bun, clientID)
+	if err != nil {
+		return nil, err
+	}
+	today := h.contractToday()
+	var out []contractCard
+	for _, ct := range cs {
+		if ct.Status.IsRunning() {
+			out = append(out, h.newContractCard(ct, today))
+		}
+	}
+	return out, nil
+}
+
+// contractShowPage is the view model of a contract's page in the portal.
+type contractShowPage struct {
+	web.Page
+	contractCard
+	Org *provider.Organisation
+	// TermsLater is set when the terms shown (the latest amendment) apply only from a later day.
+	TermsLater    bool
+	TermsFrom     time.Time
+	InitialEnd    time.Time
+	IncludedHours string
+	// MonthlyFee is the fee brought to one month, the base of the penalty.
+	MonthlyFee int64
+	// The service level.
+	Policy          *contracts.SLAPolicy
+	Hours           []contractHoursRow
+	AlwaysOpen      bool
+	Holidays        string
+	Closures        []time.Time
+	Targets         []contractTargetRow
+	Penalty         string
+	PenaltyExample  string
+	History         []contractVersionView
+	PDFURL          string
+	NoticeGivenAt   time.Time
+	NoticeOffered   bool
+	CanGiveNotice   bool
+	NoticeOpen      bool
+	Preview         *contractNoticeView
+	AdminNames      string
+	HasRenewal      bool
+	NoticeMonthsTxt string
+}
+
+// contractHoursRow is a run of weekdays with the same service hours ("Lundi – Vendredi").
+type contractHoursRow struct {
+	Days   string
+	Hours  []string
+	Closed bool
+	AllDay bool
+}
+
+// contractTargetRow is what one priority means and how fast it is handled, in plain words.
+type contractTargetRow struct {
+	Priority string
+	Title    string
+	Example  string
+	Line     string
+}
+
+// contractNoticeView is what termination notice given today would do, in words.
+type contractNoticeView struct {
+	EndsOn   time.Time
+	Headline string
+	Detail   string
+	TooLate  bool
+	// Value is the end date as the form sends it back, to notice a change in between.
+	Value string
+}
+
+// contractVersionView is one version in the history, with what changed from the previous one.
+type contractVersionView struct {
+	V             *contracts.Version
+	EffectiveFrom time.Time
+	Changes       []contractChangeView
+}
+
+// contractChangeView is a changed term written for people: its values before and after, or for the
+// list of services, what was added and what was removed.
+type contractChangeView struct {
+	Field          string
+	Before, After  []string
+	Long           bool
+	List           bool
+	Added, Removed []string
+}
+
+// contractShowData builds a contract's page for the session's client: another client's contract is
+// NotFound.
+func (h *handler) contractShowData(c *fiber.Ctx, id uuid.UUID) (*contractShowPage, error) {
+	ctx := c.UserContext()
+	clientID := web.ClientID(c)
+	ct, err := contracts.GetForClient(ctx, h.DB.Bun, clientID, id)
+	if err != nil {
+		return nil, err
+	}
+	org, err := provider.Get(ctx, h.DB.Bun)
+	if err != nil {
+		return nil, err
+	}
+	today := h.contractToday()
+	v := ct.Terms
+	p := &contractShowPage{Page: h.NewPage(c, "portal.contracts.title"), contractCard: h.newContractCard(ct, today), Org: org}
+	p.Title = v.Title + " · " + ct.Reference
+	p.PDFURL = contractsPath + "/" + ct.ID.String() + ".pdf"
+	if v.EffectiveFrom.After(today) && v.IsAmendment() {
+		p.TermsLater, p.TermsFrom = true, h.contractDay(v.EffectiveFrom)
+	}
+	p.InitialEnd = h.contractDay(contracts.AddMonths(v.StartDate, v.InitialMonths).AddDate(0, 0, -1))
+	p.IncludedHours = h.T(c, "contract.included_none")
+	if v.IncludedMinutes > 0 {
+		p.IncludedHours = h.T(c, "contract.included_per_month", "Hours", i18n.Duration(time.Duration(v.IncludedMinutes)*time.Minute))
+	}
+	p.MonthlyFee = roundDiv(v.FeeCents, int64(v.BillingPeriod.Months()))
+	p.HasRenewal = v.RenewalMonths > 0
+	p.NoticeMonthsTxt = h.T(c, "contract.months", "Count", v.NoticeMonths)
+	if ct.NoticeGiven() {
+		p.NoticeGivenAt = ct.NoticeGivenAt.Time
+	}
+
+	if v.SLAPolicyID.Valid {
+		pol, err := contracts.GetSLAPolicy(ctx, h.DB.Bun, v.SLAPolicyID.UUID)
+		switch {
+		case apperr.KindOf(err) == apperr.NotFound:
+		case err != nil:
+			return nil, err
+		default:
+			h.describePolicy(c, p, pol, v, today)
+		}
+	}
+
+	if ct.Status.IsRunning() && !ct.NoticeGiven() {
+		p.NoticeOffered = true
+		u := web.CurrentUser(c)
+		p.CanGiveNotice = u.Role == accounts.Admin
+		p.Preview = h.noticePreview(c, v, today)
+		if !p.CanGiveNotice {
+			users, err := accounts.ListClientUsers(ctx, h.DB.Bun, clientID)
+			if err != nil {
+				return nil, err
+			}
+			var names []string
+			for _, cu := range users {
+				if cu.Role == accounts.Admin && cu.Active {
+					names = append(names, cu.Name)
+				}
+			}
+			p.AdminNames = strings.Join(names, ", ")
+		}
+	}
+
+	versions, err := contracts.Versions(ctx, h.DB.Bun, ct.ID)
+	if err != nil {
+		return nil, err
+	}
+	policyNames := map[string]string{}
+	if len(versions) > 1 {
+		for _, ver := range versions {
+			if ver.SLAPolicyID.Valid {
+				policyNames[ver.SLAPolicyID.UUID.String()] = ver.PolicyName
+			}
+		}
+	}
+	for i := len(versions) - 1; i >= 0; i-- {
+		vv := contractVersionView{V: versions[i], EffectiveFrom: h.contractDay(versions[i].EffectiveFrom)}
+		if i > 0 {
+			for _, ch := range contracts.Diff(versions[i-1], versions[i]) {
+				vv.Changes = append(vv.Changes, h.contractChange(c, ch, policyNames))
+			}
+		}
+		p.History = append(p.History, vv)
+	}
+	return p, nil
+}
+
+// describePolicy writes the service level in plain words: opening hours per weekday, holidays,
+// coming closures, what each priority means and how fast it is handled, and the penalty.
+func (h *handler) describePolicy(c *fiber.Ctx, p *contractShowPage, pol *contracts.SLAPolicy, v *contracts.Version, today time.Time) {
+	lang := web.Lang(c)
+	p.Policy = pol
+
+	// Opening hours: consecutive weekdays with the same hours grouped, closed days included.
+	open := 0
+	for i := 0; i < len(contracts.SLAWeekdays); {
+		day := contracts.SLAWeekdays[i]
+		j := i
+		for j+1 < len(contracts.SLAWeekdays) && slices.Equal(pol.Hours[contracts.SLAWeekdays[j+1]], pol.Hours[day]) {
+			j++
+		}
+		row := contractHoursRow{Days: h.T(c, "contract.weekday."+day), Closed: len(pol.Hours[day]) == 0}
+		if j > i {
+			row.Days = h.T(c, "contract.sla.days_range", "From", h.T(c, "contract.weekday."+day), "To", h.T(c, "contract.weekday."+contracts.SLAWeekdays[j]))
+		}
+		for _, span := range pol.Hours[day] {
+			row.Hours = append(row.Hours, strings.Replace(span, "-", "\u2013", 1))
+		}
+		row.AllDay = len(pol.Hours[day]) == 1 && pol.Hours[day][0] == "00:00-24:00"
+		if row.AllDay {
+			open += j - i + 1
+		}
+		p.Hours = append(p.Hours, row)
+		i = j + 1
+	}
+	p.AlwaysOpen = open == 7 && !pol.FrenchHolidays && len(pol.Closures) == 0
+	switch {
+	case pol.FrenchHolidays && pol.AlsaceMoselle:
+		p.Holidays = "portal.contracts.hours.holidays_alsace"
+	case pol.FrenchHolidays:
+		p.Holidays = "portal.contracts.hours.holidays_closed"
+	default:
+		p.Holidays = "portal.contracts.hours.holidays_open"
+	}
+	for _, d := range pol.Closures {
+		if !contracts.Day(d).Before(today) && len(p.Closures) < 10 {
+			p.Closures = append(p.Closures, h.contractDay(d))
+		}
+	}
+
+	// What each priority means for this client: a website or an office.
+	flavour := contractFlavour(v.Services)
+	for _, pr := range sla.Priorities() {
+		t, ok := pol.Targets[pr]
+		if !ok {
+			continue
+		}
+		key := pr.String() + "." + flavour
+		p.Targets = append(p.Targets, contractTargetRow{
+			Priority: h.T(c, "portal.contracts.priority_label", "Priority", strings.ToLower(h.T(c, "contract.priority."+pr.String()))),
+			Title:    h.T(c, "portal.contracts.priority."+key),
+			Example:  h.T(c, "portal.contracts.priority_example."+key),
+			Line: h.T(c, "portal.contracts.target.reaction", "Time", i18n.Duration(t.Reaction()), "Count", businessCount(t.ReactionMinutes)) +
+				h.T(c, "portal.contracts.target.separator") +
+				h.T(c, "portal.contracts.target.resolution", "Time", i18n.Duration(t.Resolution()), "Count", businessCount(t.ResolutionMinutes)),
+		})
+	}
+
+	if pol.PenaltyBPPerHour > 0 {
+		args := []any{"Rate", contractPercent(pol.PenaltyBPPerHour, lang)}
+		key := "contract.sla.penalty_uncapped"
+		if pol.PenaltyCapBP > 0 {
+			key = "contract.sla.penalty"
+			args = append(args, "Cap", contractPercent(pol.PenaltyCapBP, lang))
+		}
+		p.Penalty = h.T(c, key, args...)
+		if p.MonthlyFee > 0 {
+			rule := pol.PenaltyRule()
+			perHour := rule.Amount(p.MonthlyFee, []time.Duration{time.Hour})
+			if pol.PenaltyCapBP > 0 {
+				capAmount := roundDiv(p.MonthlyFee*int64(pol.PenaltyCapBP), 10000)
+				p.PenaltyExample = h.T(c, "portal.contracts.penalty.example", "Fee", i18n.Money(lang, p.MonthlyFee),
+					"PerHour", i18n.Money(lang, perHour), "Cap", i18n.Money(lang, capAmount))
+			} else {
+				p.PenaltyExample = h.T(c, "portal.contracts.penalty.example_uncapped", "Fee", i18n.Money(lang, p.MonthlyFee),
+					"PerHour", i18n.Money(lang, perHour))
+			}
+		}
+	}
+}
+
+// contractFlavour tells what the client mostly has maintained, to pick examples a client
+// recognises: "web" (sites, shop, social networks), "office" (workstations, servers, licences) or
+// "mixed" (both, or neither). Hosting, backups and other services go with either.
+func contractFlavour(services []contracts.Service) string {
+	web, office := false, false
+	for _, s := range services {
+		switch s.Kind {
+		case contracts.ServiceWebsite, contracts.ServiceEcommerce, contracts.ServiceSocialNetwork:
+			web = true
+		case contracts.ServiceWorkstations, contracts.ServiceServers, contracts.ServiceSoftwareLicences:
+			office = true
+		}
+	}
+	switch {
+	case web && !office:
+		return "web"
+	case office && !web:
+		return "office"
+	}
+	return "mixed"
+}
+
+// businessCount is the plural count of a duration in words: "1 h ouvrée", "4 h ouvrées".
+func businessCount(minutes int) int {
+	if minutes == 1 || minutes == 60 {
+		return 1
+	}
+	return 2
+}
+
+// roundDiv divides rounding half away from zero (amounts are never negative here).
+func roundDiv(a, b int64) int64 {
+	if b <= 0 {
+		return 0
+	}
+	return (a + b/2) / b
+}
+
+// contractPercent writes basis points as a percentage: 150 → "1,5 %".
+func contractPercent(bp int, lang i18n.Lang) string {
+	s := new(big.Rat).SetFrac64(int64(bp), 100).FloatString(2)
+	s = strings.TrimSuffix(strings.TrimRight(s, "0"), ".")
+	if lang == i18n.FR {
+		return strings.Replace(s, ".", ",", 1) + "\u00a0%"
+	}
+	return s + "%"
+}
+
+// noticePreview says what termination notice given today would do.
+func (h *handler) noticePreview(c *fiber.Ctx, v *contracts.Version, today time.Time) *contractNoticeView {
+	lang := web.Lang(c)
+	n := v.Dates().NoticeEffect(today)
+	date := func(t time.Time) string { return i18n.Date(lang, t) }
+	pv := &contractNoticeView{EndsOn: h.contractDay(n.EndsOn), TooLate: n.TooLate, Value: n.EndsOn.Format(time.DateOnly)}
+	pv.Headline = h.T(c, "portal.contracts.notice.headline", "EndsOn", date(n.EndsOn))
+	switch n.Reason {
+	case contracts.NoticeInTime:
+		pv.Detail = h.T(c, "portal.contracts.notice.in_time", "Deadline", date(n.Deadline))
+	case contracts.NoticeTooLate:
+		pv.Detail = h.T(c, "portal.contracts.notice.too_late", "PeriodEnd", date(n.Renewal.AddDate(0, 0, -1)),
+			"Deadline", date(n.Deadline), "Notice", h.T(c, "contract.months", "Count", v.NoticeMonths),
+			"Renewal", date(n.Renewal), "EndsOn", date(n.EndsOn))
+	default:
+		pv.Detail = h.T(c, "portal.contracts.notice.no_renewal")
+	}
+	return pv
+}
+
+// contractChange writes a change's values for people.
+func (h *handler) contractChange(c *fiber.Ctx, ch contracts.Change, policyNames map[string]string) contractChangeView {
+	lang := web.Lang(c)
+	format := func(raw string) []string {
+		if raw == "" && ch.Kind != contracts.ChangeMinutes {
+			return []string{"—"}
+		}
+		switch ch.Kind {
+		case contracts.ChangeMoney:
+			n, _ := strconv.ParseInt(raw, 10, 64)
+			return []string{i18n.Money(lang, n) + " " + h.T(c, "contract.ht")}
+		case contracts.ChangeDate:
+			d, err := time.Parse(time.DateOnly, raw)
+			if err != nil {
+				return []string{raw}
+			}
+			return []string{i18n.Date(lang, d)}
+		case contracts.ChangeMonths:
+			n, _ := strconv.Atoi(raw)
+			return []string{h.T(c, "contract.months", "Count", n)}
+		case contracts.ChangeDays:
+			n, _ := strconv.Atoi(raw)
+			return []string{h.T(c, "contract.days", "Count", n)}
+		case contracts.ChangeMinutes:
+			n, _ := strconv.Atoi(raw)
+			if n == 0 {
+				return []string{h.T(c, "contract.included_none")}
+			}
+			return []string{h.T(c, "contract.included_per_month", "Hours", i18n.Duration(time.Duration(n)*time.Minute))}
+		case contracts.ChangeBilling:
+			return []string{h.T(c, contracts.BillingPeriod(raw).Label())}
+		case contracts.ChangePolicy:
+			if name, ok := policyNames[raw]; ok && name != "" {
+				return []string{name}
+			}
+			return []string{"—"}
+		case contracts.ChangeServices:
+			var out []string
+			for _, s := range contracts.ParseServicesText(raw) {
+				out = append(out, h.T(c, s.Kind.Label())+h.T(c, "contract.colon")+" "+s.Description)
+			}
+			return out
+		case contracts.ChangeMaintenance:
+			var out []string
+			for _, k := range strings.Split(raw, ",") {
+				out = append(out, h.T(c, contracts.MaintenanceKind(k).Label()))
+			}
+			return []string{strings.Join(out, ", ")}
+		}
+		return []string{raw}
+	}
+	if ch.Kind == contracts.ChangeServices {
+		before, after := contracts.ParseServicesText(ch.Before), contracts.ParseServicesText(ch.After)
+		v := contractChangeView{Field: ch.Field, List: true}
+		line := func(sv contracts.Service) string {
+			return h.T(c, sv.Kind.Label()) + h.T(c, "contract.colon") + " " + sv.Description
+		}
+		for _, sv := range after {
+			if !slices.Contains(before, sv) {
+				v.Added = append(v.Added, line(sv))
+			}
+		}
+		for _, sv := range before {
+			if !slices.Contains(after, sv) {
+				v.Removed = append(v.Removed, line(sv))
+			}
+		}
+		return v
+	}
+	return contractChangeView{Field: ch.Field, Before: format(ch.Before), After: format(ch.After), Long: ch.Kind == contracts.ChangeText}
+}
+
+// handleContractShow handles the "GET /portal/contracts/:id" route: the contract in plain words,
+// its dates, its service level, its amendments, and the termination notice.
+func (h *handler) handleContractShow(c *fiber.Ctx) error {
+	id, err := web.ParseUUID(c.Params("id"))
+	if err != nil {
+		return err
+	}
+	p, err := h.contractShowData(c, id)
+	if err != nil {
+		return err
+	}
+	return h.Render(c, fiber.StatusOK, "portal/contracts/show", p)
+}
+
+// contractShowAgain renders the contract's page with a problem of the notice form: a refusal (409)
+// or a field to correct (422), the user's input kept.
+func (h *handler) contractShowAgain(c *fiber.Ctx, id uuid.UUID, err error, form map[string]string) error {
+	e, ok := apperr.As(err)
+	if !ok || (e.Kind != apperr.Invalid && e.Kind != apperr.Conflict) {
+		return err
+	}
+	p, perr := h.contractShowData(c, id)
+	if perr != nil {
+		return perr
+	}
+	p.Form, p.NoticeOpen = form, true
+	status := fiber.StatusConflict
+	if e.Kind == apperr.Invalid {
+		status = fiber.StatusUnprocessableEntity
+		p.Errors = e.Fields
+		if len(p.Errors) == 0 {
+			p.Message = e.Message
+		}
+	} else {
+		switch e.Message {
+		case contracts.ErrNoticeGiven:
+			p.Message = errNoticeGiven
+		case contracts.ErrNoticeNotRunning:
+			p.Message = errNoticeNotRunning
+		default:
+			p.Message = e.Message
+		}
+	}
+	return h.Render(c, status, "portal/contracts/show", p)
+}
+
+// handleContractNotice handles the "POST /portal/contracts/:id/notice" route: a client admin gives
+// termination notice. The end date follows from the notice period; the provider's managers are
+// told by mail and the admin gets a confirmation, in the same transaction as the notice and its
+// audit entry.
+func (h *handler) handleContractNotice(c *fiber.Ctx) error {
+	id, err := web.ParseUUID(c.Params("id"))
+	if err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	clientID := web.ClientID(c)
+	ct, err := contracts.GetForClient(ctx, h.DB.Bun, clientID, id)
+	if err != nil {
+		return err
+	}
+	u := web.CurrentUser(c)
+	if u.Role != accounts.Admin {
+		// Only a client admin may end a contract; the attempt is logged like any refused access.
+		if err := audit.Write(ctx, h.DB.Bun, h.Now(), web.Actor(c), audit.Event{
+			Action: audit.AccessDenied, TargetType: "contract", TargetID: id.String(), ClientID: clientID,
+			Details: map[string]any{"reference": ct.Reference, "action": "notice"},
+		}); err != nil {
+			return err
+		}
+		return apperr.Forbiddenf("error.forbidden")
+	}
+	reason := c.FormValue("reason")
+	form := map[string]string{"reason": reason, "confirm": c.FormValue("confirm")}
+	switch {
+	case ct.NoticeGiven():
+		return h.contractShowAgain(c, id, apperr.Conflictf(contracts.ErrNoticeGiven), form)
+	case !ct.Status.IsRunning():
+		return h.contractShowAgain(c, id, apperr.Conflictf(contracts.ErrNoticeNotRunning), form)
+	case c.FormValue("confirm") != "yes":
+		return h.contractShowAgain(c, id, apperr.Fields{"confirm": errNoticeConfirm}.Err(), form)
+	}
+	expected := c.FormValue("ends_on")
+	today := h.contractToday()
+	var after *contracts.Contract
+	var n contracts.Notice
+	err = h.DB.InTx(ctx, func(ctx context.Context, tx *database.Tx) error {
+		var err error
+		after, n, err = contracts.RecordNotice(ctx, tx, id, u.ID, u.Name, reason, h.Now(), today)
+		if err != nil {
+			return err
+		}
+		if expected != "" && expected != n.EndsOn.Format(time.DateOnly) {
+			return apperr.Conflictf(errNoticeChanged)
+		}
+		if err := audit.Write(ctx, tx, h.Now(), web.Actor(c), audit.Event{
+			Action: audit.ContractNoticeRecorded, TargetType: "contract", TargetID: id.String(), ClientID: after.ClientID,
+			Details: map[string]any{"reference": after.Reference, "ends_on": n.EndsOn.Format(time.DateOnly),
+				"too_late": n.TooLate, "from": "portal"},
+		}); err != nil {
+			return err
+		}
+		return h.mailNotice(ctx, tx, u, after, n)
+	})
+	if err != nil {
+		if apperr.KindOf(err) == apperr.Invalid {
+			if msg, ok := apperr.FieldsOf(err)["reason"]; ok {
+				err = apperr.Fields{"reason": msg}.Err()
+			}
+		}
+		return h.contractShowAgain(c, id, err, form)
+	}
+	h.SetFlash(c, web.FlashSuccess, h.T(c, "portal.contracts.flash.notice", "Reference", after.Reference,
+		"EndsOn", i18n.Date(web.Lang(c), n.EndsOn)))
+	return h.Redirect(c, contractsPath+"/"+id.String())
+}
+
+// mailNotice tells every active manager that a client gave notice, and confirms it to the client
+// admin who gave it, within tx. Each mail carries a dedupe key: one mail per notice and recipient.
+func (h *handler) mailNotice(ctx context.Context, tx *database.Tx, by *accounts.User, ct *contracts.Contract, n contracts.Notice) error {
+	org, err := provider.Get(ctx, tx)
+	if err != nil {
+		return err
+	}
+	managers, err := accounts.ActiveManagers(ctx, tx)
+	if err != nil {
+		return err
+	}
+	data := func() map[string]any {
+		return map[string]any{
+			"Reference": ct.Reference, "Title": ct.Terms.Title, "ClientName": ct.ClientName, "By": by.Name,
+			"GivenAt": ct.NoticeGivenAt.Time, "EndsOn": h.contractDay(n.EndsOn), "TooLate": n.TooLate,
+			"Renewal": h.contractDay(n.Renewal), "Reason": ct.NoticeReason, "OrgName": org.Name,
+			"BaseURL": h.Config.BaseURL.String(),
+		}
+	}
+	for _, m := range managers {
+		d := data()
+		d["Name"], d["Link"] = m.Name, h.Config.URL("/admin/contracts/"+ct.ID.String())
+		if err := h.enqueueMail(ctx, tx, m, "contract_notice", d, "contract-notice:"+ct.ID.String()+":"+m.ID.String()); err != nil {
+			return err
+		}
+	}
+	d := data()
+	d["Name"], d["Link"] = by.Name, h.Config.URL(contractsPath+"/"+ct.ID.String())
+	return h.enqueueMail(ctx, tx, by, "contract_notice_ack", d, "contract-notice-ack:"+ct.ID.String())
+}
+
+// enqueueMail composes a mail in the recipient's language and puts it in the outbox within tx,
+// once per dedupe key.
+func (h *handler) enqueueMail(ctx context.Context, tx *database.Tx, to *accounts.User, name string, data map[string]any, key string) error {
+	lang, _ := i18n.Parse(to.Language)
+	m, err := h.Composer.Compose(name, lang, to.Email, to.Name, data)
+	if err != nil {
+		return err
+	}
+	m.DedupeKey = &key
+	if err := h.Outbox.Enqueue(ctx, tx, m, h.Now()); err != nil {
+		return fmt.Errorf("portal: mail %s: %w", name, err)
+	}
+	return nil
+}
