@@ -74,6 +74,7 @@ var KnownActions = join(
 	[]string{ClientCreated, ClientUpdated, ClientArchived, ClientUnarchived, ContactDeactivated, ContactReactivated},
 	SLAPolicyActions,
 	ContractActions,
+	TicketActions,
 )
 
 func join(lists ...[]string) []string {

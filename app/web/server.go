@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -43,8 +44,12 @@ type Server struct {
 	Admin    fiber.Router
 }
 
-// BodyLimit bounds every request body; uploads have their own, smaller, per-file limits.
-const BodyLimit = 8 << 20
+// BodyLimit bounds every request body: a multipart upload of attachments (each file has its own,
+// smaller limit). FormLimit bounds every other body.
+const (
+	BodyLimit = 24 << 20
+	FormLimit = 1 << 20
+)
 
 // New builds the server with its middleware and the public routes.
 func New(d Deps) (*Server, error) {
@@ -85,7 +90,7 @@ func New(d Deps) (*Server, error) {
 		ProxyHeader:             proxyHeader(d.Config),
 		ReadBufferSize:          16 << 10,
 	})
-	s.App.Use(s.requestID, s.accessLog, recover.New(), s.securityHeaders)
+	s.App.Use(s.requestID, s.accessLog, recover.New(), s.securityHeaders, limitForms)
 	s.App.Get("/static/*", s.handleStatic)
 	s.App.Get("/healthz", s.handleHealthz)
 	s.App.Get("/readyz", s.handleReadyz)
@@ -113,6 +118,14 @@ func New(d Deps) (*Server, error) {
 // Finish adds the catch-all 404; call it after every route is mounted.
 func (s *Server) Finish() {
 	s.App.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+}
+
+// limitForms refuses a body over FormLimit unless it is a multipart upload.
+func limitForms(c *fiber.Ctx) error {
+	if len(c.Request().Body()) > FormLimit && !strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEMultipartForm) {
+		return fiber.ErrRequestEntityTooLarge
+	}
+	return c.Next()
 }
 
 func proxyHeader(cfg *config.Config) string {

@@ -557,12 +557,18 @@ func TestErrorsAndHeaders(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	fmt.Fprintf(conn, "POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\nemail=", 9<<20)
+	fmt.Fprintf(conn, "POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=x\r\nContent-Length: %d\r\n\r\n--x", 25<<20)
 	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
 	if res, err := http.ReadResponse(bufio.NewReader(conn), nil); err != nil {
 		t.Errorf("oversized body: %v", err)
 	} else if res.StatusCode != http.StatusRequestEntityTooLarge {
 		t.Errorf("oversized body: %d, want 413", res.StatusCode)
+	}
+	// A form that is not an upload is bounded much lower.
+	req := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader("email="+strings.Repeat("a", 2<<20)))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if res := c.Do(req); res.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("2 MiB form: %d, want 413", res.StatusCode)
 	}
 	if res := c.Get("/healthz"); res.StatusCode != http.StatusOK {
 		t.Errorf("healthz: %d", res.StatusCode)
