@@ -22,6 +22,7 @@ import (
 	"maintenant/app/i18n"
 	"maintenant/app/mail"
 	"maintenant/app/seed"
+	"maintenant/app/storage"
 	"maintenant/app/web"
 	"maintenant/app/web/site"
 )
@@ -108,6 +109,7 @@ func NewApp(t testing.TB, opt Options) *App {
 	}
 	s, err := site.New(web.Deps{
 		Config: cfg, DB: db, Catalogue: cat, Outbox: &mail.Outbox{}, Now: clock.Now,
+		Files:  &storage.Local{Dir: t.TempDir()},
 		Logger: testLogger(),
 	})
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"maintenant/app/database"
 	"maintenant/app/i18n"
 	"maintenant/app/mail"
+	"maintenant/app/storage"
 	"maintenant/app/templates"
 	"maintenant/static"
 	"maintenant/views"
@@ -28,8 +29,10 @@ type Deps struct {
 	DB        *database.DB
 	Catalogue *i18n.Catalogue
 	Outbox    *mail.Outbox
-	Now       func() time.Time
-	Logger    *slog.Logger
+	// Files keeps uploaded files (ticket attachments, signatures).
+	Files  storage.Store
+	Now    func() time.Time
+	Logger *slog.Logger
 }
 
 // Server holds the Fiber app and what handlers share. Portal and backoffice routes are mounted on

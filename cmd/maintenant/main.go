@@ -30,6 +30,7 @@ import (
 	"maintenant/app/jobs"
 	"maintenant/app/mail"
 	"maintenant/app/seed"
+	"maintenant/app/storage"
 	"maintenant/app/web"
 	"maintenant/app/web/site"
 )
@@ -169,7 +170,8 @@ func serve() error {
 		sender = &mail.SMTPSender{URL: cfg.SMTPURL, From: cfg.MailFrom}
 	}
 	outbox := &mail.Outbox{}
-	s, err := site.New(web.Deps{Config: cfg, DB: db, Catalogue: cat, Outbox: outbox, Now: time.Now, Logger: logger})
+	files := &storage.Local{Dir: filepath.Join(cfg.DataDir, "files")}
+	s, err := site.New(web.Deps{Config: cfg, DB: db, Catalogue: cat, Outbox: outbox, Files: files, Now: time.Now, Logger: logger})
 	if err != nil {
 		return err
 	}
