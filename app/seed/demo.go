@@ -12,6 +12,7 @@ import (
 	"maintenant/app/accounts"
 	"maintenant/app/clients"
 	"maintenant/app/database"
+	"maintenant/app/storage"
 )
 
 // DemoPassword is the password of every demo account.
@@ -31,18 +32,19 @@ var DemoLogins = []Login{
 	{"client@cabinet.demo.test", "Cabinet Durand Avocats, client admin"},
 }
 
-// Demo writes the demo data in one transaction. It refuses a database that already has users.
-func Demo(ctx context.Context, db *database.DB, now time.Time) error {
-	return write(ctx, db, now, true)
+// Demo writes the demo data in one transaction. It refuses a database that already has users. Files
+// receives the demo attachments (none when nil).
+func Demo(ctx context.Context, db *database.DB, now time.Time, files storage.Store) error {
+	return write(ctx, db, now, true, files)
 }
 
 // Accounts writes only the demo people and companies (names and logins; no identities, SLA policies
 // or contracts), for tests that build the rest themselves.
 func Accounts(ctx context.Context, db *database.DB, now time.Time) error {
-	return write(ctx, db, now, false)
+	return write(ctx, db, now, false, nil)
 }
 
-func write(ctx context.Context, db *database.DB, now time.Time, full bool) error {
+func write(ctx context.Context, db *database.DB, now time.Time, full bool, files storage.Store) error {
 	return db.InTx(ctx, func(ctx context.Context, tx *database.Tx) error {
 		n, err := accounts.CountUsers(ctx, tx)
 		if err != nil {
@@ -73,7 +75,7 @@ func write(ctx context.Context, db *database.DB, now time.Time, full bool) error
 				return err
 			}
 		}
-		d := &demo{now: now, manager: staff[0], technician: staff[1]}
+		d := &demo{now: now, manager: staff[0], technician: staff[1], files: files}
 		for _, c := range []struct {
 			client         *clients.Client
 			email, contact string
@@ -102,11 +104,15 @@ func write(ctx context.Context, db *database.DB, now time.Time, full bool) error
 			if err := createUser(ctx, tx, u, hash, now); err != nil {
 				return err
 			}
+			d.contacts = append(d.contacts, u)
 		}
 		if !full {
 			return nil
 		}
-		return d.contracts(ctx, tx)
+		if err := d.contracts(ctx, tx); err != nil {
+			return err
+		}
+		return d.tickets(ctx, tx)
 	})
 }
 
@@ -115,6 +121,8 @@ type demo struct {
 	now                 time.Time
 	manager, technician *accounts.User
 	clients             []*clients.Client // Boulangerie, Cabinet
+	contacts            []*accounts.User  // their administrators
+	files               storage.Store
 }
 
 func createUser(ctx context.Context, tx *database.Tx, u *accounts.User, hash string, now time.Time) error {

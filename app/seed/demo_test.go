@@ -5,13 +5,14 @@ import (
 	"testing"
 
 	"maintenant/app/seed"
+	"maintenant/app/storage"
 	"maintenant/app/testutil"
 )
 
 func TestDemo(t *testing.T) {
 	db := testutil.DB(t)
 	ctx := context.Background()
-	if err := seed.Demo(ctx, db, testutil.DefaultNow); err != nil {
+	if err := seed.Demo(ctx, db, testutil.DefaultNow, &storage.Local{Dir: t.TempDir()}); err != nil {
 		t.Fatal(err)
 	}
 	counts := map[string]int{
@@ -33,7 +34,16 @@ func TestDemo(t *testing.T) {
 			t.Errorf("%s = %d, want %d", q, n, want)
 		}
 	}
-	if err := seed.Demo(ctx, db, testutil.DefaultNow); err == nil {
+	if err := seed.Demo(ctx, db, testutil.DefaultNow, &storage.Local{Dir: t.TempDir()}); err == nil {
 		t.Error("a second seeding was accepted")
+	}
+	// A breached ticket is still open today (the queue shows one in red).
+	var breachedOpen int
+	if err := db.Bun.NewRaw(`SELECT count(*) FROM tickets WHERE status NOT IN ('resolved', 'closed')
+		AND resolution_due_at < ?`, testutil.DefaultNow).Scan(ctx, &breachedOpen); err != nil {
+		t.Fatal(err)
+	}
+	if breachedOpen == 0 {
+		t.Error("no open ticket past its resolution deadline")
 	}
 }

@@ -92,6 +92,7 @@ func NewApp(t testing.TB, opt Options) *App {
 	if clock == nil {
 		clock = NewClock(DefaultNow)
 	}
+	files := &storage.Local{Dir: t.TempDir()}
 	switch {
 	case opt.NoSeed:
 	case opt.AccountsOnly:
@@ -99,7 +100,7 @@ func NewApp(t testing.TB, opt Options) *App {
 			t.Fatalf("testutil: seed: %v", err)
 		}
 	default:
-		if err := seed.Demo(context.Background(), db, clock.Now()); err != nil {
+		if err := seed.Demo(context.Background(), db, clock.Now(), files); err != nil {
 			t.Fatalf("testutil: seed: %v", err)
 		}
 	}

@@ -155,7 +155,7 @@ func serve() error {
 			return err
 		}
 		if n == 0 {
-			if err := seed.Demo(ctx, db, time.Now()); err != nil {
+			if err := seed.Demo(ctx, db, time.Now(), &storage.Local{Dir: filepath.Join(cfg.DataDir, "files")}); err != nil {
 				return err
 			}
 			logger.Info("demo data written into the empty database")
@@ -300,7 +300,7 @@ func seedCmd(args []string) error {
 	if _, err := database.Migrate(ctx, db); err != nil {
 		return err
 	}
-	if err := seed.Demo(ctx, db, time.Now()); err != nil {
+	if err := seed.Demo(ctx, db, time.Now(), &storage.Local{Dir: filepath.Join(cfg.DataDir, "files")}); err != nil {
 		return err
 	}
 	fmt.Printf("demo data written; every account's password is %q\n", seed.DemoPassword)
