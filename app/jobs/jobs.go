@@ -1,6 +1,7 @@
 // Package jobs builds the River client that runs background work in-process: mail delivery, the
-// periodic clean-ups and the daily contract deadlines (reminders and expiry). Periodic jobs run on
-// the elected leader only, so once per cluster.
+// periodic clean-ups, the daily contract deadlines (reminders and expiry) and the ticket
+// escalations (every five minutes). Periodic jobs run on the elected leader only, so once per
+// cluster.
 package jobs
 
 import (
@@ -27,8 +28,8 @@ type Config struct {
 	Work bool
 	// Location is the provider's time zone, for the daily contract deadlines job.
 	Location *time.Location
-	// Composer and Outbox write the deadline reminders' mails; without a Composer the daily contract
-	// deadlines job is not registered. BaseURL is the application's address for their links.
+	// Composer and Outbox write the deadline reminders' and escalations' mails; without a Composer
+	// the daily contract deadlines job and the ticket escalation job are not registered. BaseURL is the application's address for their links.
 	Composer *mail.Composer
 	Outbox   *mail.Outbox
 	BaseURL  string
@@ -63,6 +64,15 @@ func New(cfg Config) (*river.Client[pgx.Tx], error) {
 			// skip a day; running twice sends nothing twice).
 			rc.PeriodicJobs = append(rc.PeriodicJobs, river.NewPeriodicJob(dailyAt{hour: 6, loc: cfg.Location},
 				func() (river.JobArgs, *river.InsertOpts) { return ContractDeadlinesArgs{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true}))
+			river.AddWorker(workers, &TicketEscalationWorker{
+				DB: cfg.DB, Now: cfg.Now, Location: cfg.Location, Composer: cfg.Composer, Outbox: outbox,
+				BaseURL: cfg.BaseURL, Logger: cfg.Logger,
+			})
+			// Every EscalationInterval, on the leader only (periodic jobs); a run that overlaps
+			// another escalates and mails nothing twice.
+			rc.PeriodicJobs = append(rc.PeriodicJobs, river.NewPeriodicJob(river.PeriodicInterval(EscalationInterval),
+				func() (river.JobArgs, *river.InsertOpts) { return TicketEscalationArgs{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true}))
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"maintenant/app/contracts"
+	"maintenant/app/tickets"
 	"maintenant/app/web"
 )
 
@@ -20,6 +21,16 @@ type homePage struct {
 	MailsToday  int
 	// Deadlines are the next contract deadlines within homeDeadlineDays.
 	Deadlines []homeDeadline
+	// TicketStates count the open tickets by SLA state (the most worrying first); OpenTickets is
+	// their total.
+	TicketStates []homeTicketState
+	OpenTickets  int
+}
+
+// homeTicketState is one SLA state of the open tickets card, linking to the queue filtered on it.
+type homeTicketState struct {
+	State tickets.SLAState
+	Count int
 }
 
 // homeDeadline is one upcoming contract deadline on the home card.
@@ -39,11 +50,15 @@ const (
 	homeDeadlineCount = 10
 )
 
-// handleHome handles the "GET /admin" route: key figures and the upcoming contract deadlines.
+// handleHome handles the "GET /admin" route: key figures, the open tickets by SLA state and the
+// upcoming contract deadlines.
 func (h *handler) handleHome(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	p := &homePage{Page: h.NewPage(c, "admin.home.title")}
 	if err := counts(ctx, h.DB.Bun, h.Now(), p); err != nil {
+		return err
+	}
+	if err := h.homeTickets(ctx, p); err != nil {
 		return err
 	}
 	today := h.contractToday()
@@ -58,6 +73,22 @@ func (h *handler) handleHome(c *fiber.Ctx) error {
 		})
 	}
 	return h.Render(c, fiber.StatusOK, "backoffice/home", p)
+}
+
+// homeTickets counts the open tickets of every client by SLA state, in one query.
+func (h *handler) homeTickets(ctx context.Context, p *homePage) error {
+	byState, err := tickets.OpenCountsBySLA(ctx, h.DB.Bun, uuid.Nil, h.Now())
+	if err != nil {
+		return err
+	}
+	for _, st := range tickets.SLAStates() {
+		if st == tickets.SLAMet {
+			continue // an open ticket always has a clock running or paused
+		}
+		p.TicketStates = append(p.TicketStates, homeTicketState{State: st, Count: byState[st]})
+		p.OpenTickets += byState[st]
+	}
+	return nil
 }
 
 func counts(ctx context.Context, db bun.IDB, now time.Time, p *homePage) error {

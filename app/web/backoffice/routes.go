@@ -48,6 +48,22 @@ func Routes(s *web.Server) {
 	r.Post("/contracts/:id/status", s.RequireManager, h.handleContractStatus)
 	r.Post("/contracts/:id/notice", s.RequireManager, h.handleContractNotice)
 
+	// Tickets.
+	r.Get("/tickets", h.handleTicketIndex)
+	r.Get("/tickets/new", h.handleTicketNew)
+	r.Post("/tickets", h.handleTicketCreate)
+	r.Get("/tickets/:id", h.handleTicketShow)
+	r.Post("/tickets/:id/status", h.handleTicketStatus)
+	r.Post("/tickets/:id/diagnosis", h.handleTicketDiagnosis)
+	r.Post("/tickets/:id/assign", h.handleTicketAssign)
+	r.Post("/tickets/:id/priority", h.handleTicketPriority)
+	r.Post("/tickets/:id/escalate", h.handleTicketEscalate)
+	r.Post("/tickets/:id/messages", h.handleTicketMessage)
+	r.Get("/tickets/:id/attachments/:aid", h.handleTicketAttachment)
+
+	// Reports.
+	r.Get("/reports/sla", h.handleReportSLA)
+
 	r.Get("/outbox", h.handleOutboxIndex)
 	r.Get("/outbox/:id", h.handleOutboxShow)
 	r.Get("/outbox/:id/html", h.handleOutboxHTML)

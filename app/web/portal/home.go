@@ -13,6 +13,10 @@ type homePage struct {
 	Client *clients.Client
 	// Contracts are the client's running (active or suspended) contracts with their next deadline.
 	Contracts []contractCard
+	// Tickets are the client's open fault reports, the newest first (homeTicketCount at most);
+	// MoreTickets says there are others.
+	Tickets     []ticketRow
+	MoreTickets bool
 }
 
 // handleHome handles the "GET /portal" route.
@@ -26,6 +30,10 @@ func (h *handler) handleHome(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := &homePage{Page: h.NewPage(c, "portal.home.title"), Client: cl, Contracts: cards}
+	rows, more, err := h.openTicketRows(ctx, web.ClientID(c))
+	if err != nil {
+		return err
+	}
+	p := &homePage{Page: h.NewPage(c, "portal.home.title"), Client: cl, Contracts: cards, Tickets: rows, MoreTickets: more}
 	return h.Render(c, fiber.StatusOK, "portal/home", p)
 }

@@ -23,6 +23,17 @@ func Routes(s *web.Server) {
 	r.Get("/contracts/:id.pdf", h.handleContractPDF)
 	r.Get("/contracts/:id", h.handleContractShow)
 	r.Post("/contracts/:id/notice", h.handleContractNotice)
+	r.Get("/contracts/:id/sla", h.handleContractSLA)
+
+	// Tickets.
+	r.Get("/tickets", h.handleTicketIndex)
+	r.Get("/tickets/new", h.handleTicketNew)
+	r.Post("/tickets", h.handleTicketCreate)
+	r.Get("/tickets/:id", h.handleTicketShow)
+	r.Post("/tickets/:id/messages", h.handleTicketMessage)
+	r.Post("/tickets/:id/close", h.handleTicketClose)
+	r.Post("/tickets/:id/reopen", h.handleTicketReopen)
+	r.Get("/tickets/:id/attachments/:aid", h.handleTicketAttachment)
 
 	r.Get("/account", s.HandleAccount)
 	r.Post("/account/password", s.HandlePasswordChange)
