@@ -338,7 +338,7 @@ func overduePauses(ctx context.Context, db bun.IDB, ts []*Ticket, now time.Time)
 		return out, nil
 	}
 	var ps []*Pause
-	if err := db.NewSelect().Model(&ps).Where("p.ticket_id IN (?)", bun.In(ids)).OrderExpr("p.ticket_id, p.started_at").
+	if err := db.NewSelect().Model(&ps).Where("p.ticket_id IN (?)", bun.List(ids)).OrderExpr("p.ticket_id, p.started_at").
 		Scan(ctx); err != nil {
 		return nil, fmt.Errorf("tickets: monthly report: pauses: %w", err)
 	}
