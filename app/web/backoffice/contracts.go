@@ -26,66 +26,13 @@ const contractsPath = "/admin/contracts"
 // contractServiceRows is the number of service rows the form offers at least.
 const contractServiceRows = 5
 
-// contractDate is a contract date for display: the day (at noon in the provider's zone, so that
-// {{date}} shows that very day), how many days away it is from today (negative when past), and
-// that distance in words: the catalogue key Rel with its count N ("dans 3 jours"). Tone is "past",
-// "soon" (within 30 days) or "later", for the colour.
-type contractDate struct {
-	On   time.Time
-	Days int
-	Rel  string
-	N    int
-	Tone string
-}
+// contractDate is a contract date for display (see web.CivilDate).
+type contractDate = web.CivilDate
 
 // contractDeadline is the next deadline of a contract, for the list.
 type contractDeadline struct {
 	Label string
 	When  *contractDate
-}
-
-// contractDay turns a civil date (UTC midnight) into noon of that day in the provider's zone, which
-// {{date}} shows as the same day whatever the zone.
-func (h *handler) contractDay(t time.Time) time.Time {
-	if t.IsZero() {
-		return t
-	}
-	return time.Date(t.Year(), t.Month(), t.Day(), 12, 0, 0, 0, h.Config.Location)
-}
-
-// contractToday is today for the provider.
-func (h *handler) contractToday() time.Time { return contracts.Day(h.Now().In(h.Config.Location)) }
-
-func (h *handler) contractDate(t, today time.Time) *contractDate {
-	if t.IsZero() {
-		return nil
-	}
-	d := &contractDate{On: h.contractDay(t), Days: int(t.Sub(today).Hours() / 24)}
-	switch n := d.Days; {
-	case n == 0:
-		d.Rel = "contract.relative.today"
-	case n == 1:
-		d.Rel = "contract.relative.tomorrow"
-	case n == -1:
-		d.Rel = "contract.relative.yesterday"
-	case n >= 60:
-		d.Rel, d.N = "contract.relative.in_months", n/30
-	case n > 0:
-		d.Rel, d.N = "contract.relative.in_days", n
-	case n <= -60:
-		d.Rel, d.N = "contract.relative.months_ago", -n/30
-	default:
-		d.Rel, d.N = "contract.relative.days_ago", -n
-	}
-	switch {
-	case d.Days < 0:
-		d.Tone = "past"
-	case d.Days <= 30:
-		d.Tone = "soon"
-	default:
-		d.Tone = "later"
-	}
-	return d
 }
 
 // contractListPage is the view model of the contract list.
@@ -149,7 +96,7 @@ func (h *handler) handleContractIndex(c *fiber.Ctx) error {
 	if len([]rune(q.Search)) > 100 {
 		q.Search = string([]rune(q.Search)[:100])
 	}
-	f := contracts.Filter{Search: q.Search, Today: h.contractToday(), After: q.After}
+	f := contracts.Filter{Search: q.Search, Today: h.Today(), After: q.After}
 	if st, ok := contracts.ParseStatus(c.Query("status")); ok {
 		f.Status, q.Status = st, string(st)
 	}
@@ -179,7 +126,7 @@ func (h *handler) handleContractIndex(c *fiber.Ctx) error {
 	for _, ct := range page.Contracts {
 		row := contractRow{C: ct}
 		if next, ok := ct.Schedule(f.Today).Next(); ok && !ct.Status.IsOver() {
-			row.Next = &contractDeadline{Label: next.Label(), When: h.contractDate(next.On, f.Today)}
+			row.Next = &contractDeadline{Label: next.Label(), When: h.CivilDate(next.On, f.Today)}
 		}
 		p.Rows = append(p.Rows, row)
 	}
@@ -560,7 +507,7 @@ func (f *contractForm) formFields(fields map[string]string, into apperr.Fields) 
 
 // handleContractNew handles the "GET /admin/contracts/new" route; ?client=<id> chooses the client.
 func (h *handler) handleContractNew(c *fiber.Ctx) error {
-	today := h.contractToday()
+	today := h.Today()
 	form := map[string]string{
 		"start_date": today.Format(time.DateOnly), "initial_months": "12", "renewal_months": "12", "notice_months": "3",
 		"billing_period": string(contracts.BillingMonthly), "payment_terms_days": "30", "included_hours": "0",
@@ -640,7 +587,7 @@ func (h *handler) handleContractEdit(c *fiber.Ctx) error {
 	}
 	form := contractFormValues(ct, ct.Terms, web.Lang(c))
 	if ct.Status.IsRunning() {
-		form["effective_from"] = h.contractToday().Format(time.DateOnly)
+		form["effective_from"] = h.Today().Format(time.DateOnly)
 	}
 	p, err := h.newContractFormPage(c, ct, form)
 	if err != nil {
@@ -833,15 +780,15 @@ func (h *handler) contractShowData(c *fiber.Ctx, id uuid.UUID) (*contractShowPag
 		return nil, err
 	}
 	lang := web.Lang(c)
-	today := h.contractToday()
+	today := h.Today()
 	v := ct.Terms
 	p := &contractShowPage{Page: h.NewPage(c, "contracts.title"), C: ct, T: v, CanManage: web.CurrentUser(c).IsManager()}
 	p.Title = ct.Reference + " · " + v.Title
 	s := ct.Schedule(today)
-	p.Start, p.InitialEnd = h.contractDate(s.Start, today), h.contractDate(s.InitialEnd, today)
-	p.PeriodStart, p.PeriodEnd = h.contractDate(s.PeriodStart, today), h.contractDate(s.PeriodEnd, today)
-	p.NextRenewal, p.NoticeDeadline = h.contractDate(s.NextRenewal, today), h.contractDate(s.NoticeDeadline, today)
-	p.EndDate, p.Period, p.Ended = h.contractDate(s.EndDate, today), s.Period, s.Ended()
+	p.Start, p.InitialEnd = h.CivilDate(s.Start, today), h.CivilDate(s.InitialEnd, today)
+	p.PeriodStart, p.PeriodEnd = h.CivilDate(s.PeriodStart, today), h.CivilDate(s.PeriodEnd, today)
+	p.NextRenewal, p.NoticeDeadline = h.CivilDate(s.NextRenewal, today), h.CivilDate(s.NoticeDeadline, today)
+	p.EndDate, p.Period, p.Ended = h.CivilDate(s.EndDate, today), s.Period, s.Ended()
 	if !ct.ActivatedAt.IsZero() && !ct.ActivatedAt.Time.Equal(ct.StatusChangedAt) {
 		p.ActivatedAt = ct.ActivatedAt.Time // said only when the status changed since
 	}
@@ -900,7 +847,7 @@ func (h *handler) contractShowData(c *fiber.Ctx, id uuid.UUID) (*contractShowPag
 			n := v.Dates().NoticeEffect(today)
 			p.CanGiveNotice = true
 			p.NoticePreview = &contractNoticeView{
-				EndsOn: h.contractDay(n.EndsOn), Deadline: h.contractDay(n.Deadline), Renewal: h.contractDay(n.Renewal),
+				EndsOn: h.Noon(n.EndsOn), Deadline: h.Noon(n.Deadline), Renewal: h.Noon(n.Renewal),
 				TooLate: n.TooLate, Reason: n.Reason,
 			}
 		}
@@ -919,7 +866,7 @@ func (h *handler) contractShowData(c *fiber.Ctx, id uuid.UUID) (*contractShowPag
 		policyNames[pol.ID.String()] = pol.Name
 	}
 	for i := len(versions) - 1; i >= 0; i-- {
-		vv := contractVersionView{V: versions[i], EffectiveFrom: h.contractDay(versions[i].EffectiveFrom)}
+		vv := contractVersionView{V: versions[i], EffectiveFrom: h.Noon(versions[i].EffectiveFrom)}
 		if i > 0 {
 			for _, ch := range contracts.Diff(versions[i-1], versions[i]) {
 				vv.Changes = append(vv.Changes, h.contractChange(c, ch, policyNames))
@@ -1094,7 +1041,7 @@ func (h *handler) handleContractNotice(c *fiber.Ctx) error {
 	var n contracts.Notice
 	err = h.DB.InTx(c.UserContext(), func(ctx context.Context, tx *database.Tx) error {
 		var err error
-		after, n, err = contracts.RecordNotice(ctx, tx, id, u.ID, u.Name, reason, h.Now(), h.contractToday())
+		after, n, err = contracts.RecordNotice(ctx, tx, id, u.ID, u.Name, reason, h.Now(), h.Today())
 		if err != nil {
 			return err
 		}

@@ -61,7 +61,7 @@ func (h *handler) handleHome(c *fiber.Ctx) error {
 	if err := h.homeTickets(ctx, p); err != nil {
 		return err
 	}
-	today := h.contractToday()
+	today := h.Today()
 	ups, err := contracts.UpcomingDeadlines(ctx, h.DB.Bun, today, homeDeadlineDays, homeDeadlineCount)
 	if err != nil {
 		return err
@@ -69,7 +69,7 @@ func (h *handler) handleHome(c *fiber.Ctx) error {
 	for _, u := range ups {
 		p.Deadlines = append(p.Deadlines, homeDeadline{
 			ID: u.Contract.ID, Reference: u.Contract.Reference, Title: u.Contract.Terms.Title, Client: u.Contract.ClientName,
-			Status: u.Contract.Status, Label: u.Deadline.Label(), When: h.contractDate(u.Deadline.On, today),
+			Status: u.Contract.Status, Label: u.Deadline.Label(), When: h.CivilDate(u.Deadline.On, today),
 		})
 	}
 	return h.Render(c, fiber.StatusOK, "backoffice/home", p)

@@ -33,60 +33,8 @@ const (
 	errNoticeNotRunning = "portal.contracts.notice.not_running"
 )
 
-// contractDate is a contract date for display: the day (at noon in the provider's zone, so that
-// {{date}} shows that very day), and its distance from today in words: the catalogue key Rel with
-// its count N ("dans 3 jours"). Tone is "past", "soon" (within 30 days) or "later", for the colour.
-type contractDate struct {
-	On   time.Time
-	Days int
-	Rel  string
-	N    int
-	Tone string
-}
-
-// contractToday is today for the provider, as a civil date.
-func (h *handler) contractToday() time.Time { return contracts.Day(h.Now().In(h.Config.Location)) }
-
-// contractDay turns a civil date (UTC midnight) into noon of that day in the provider's zone, which
-// {{date}} shows as the same day whatever the zone.
-func (h *handler) contractDay(t time.Time) time.Time {
-	if t.IsZero() {
-		return t
-	}
-	return time.Date(t.Year(), t.Month(), t.Day(), 12, 0, 0, 0, h.Config.Location)
-}
-
-func (h *handler) contractDate(t, today time.Time) *contractDate {
-	if t.IsZero() {
-		return nil
-	}
-	d := &contractDate{On: h.contractDay(t), Days: int(contracts.Day(t).Sub(today).Hours() / 24)}
-	switch n := d.Days; {
-	case n == 0:
-		d.Rel = "contract.relative.today"
-	case n == 1:
-		d.Rel = "contract.relative.tomorrow"
-	case n == -1:
-		d.Rel = "contract.relative.yesterday"
-	case n >= 60:
-		d.Rel, d.N = "contract.relative.in_months", n/30
-	case n > 0:
-		d.Rel, d.N = "contract.relative.in_days", n
-	case n <= -60:
-		d.Rel, d.N = "contract.relative.months_ago", -n/30
-	default:
-		d.Rel, d.N = "contract.relative.days_ago", -n
-	}
-	switch {
-	case d.Days < 0:
-		d.Tone = "past"
-	case d.Days <= 30:
-		d.Tone = "soon"
-	default:
-		d.Tone = "later"
-	}
-	return d
-}
+// contractDate is a contract date for display (see web.CivilDate).
+type contractDate = web.CivilDate
 
 // contractCard is a contract with its dates as the client reads them: in the list, on the home and
 // at the top of the contract's page.
@@ -125,21 +73,21 @@ func (h *handler) newContractCard(ct *contracts.Contract, today time.Time) contr
 		return cc
 	}
 	s := ct.Schedule(today)
-	cc.Start, cc.Started = h.contractDate(s.Start, today), s.Started()
+	cc.Start, cc.Started = h.CivilDate(s.Start, today), s.Started()
 	if ct.Status.IsOver() {
 		cc.OverOn = ct.StatusChangedAt
 		return cc
 	}
-	cc.PeriodStart, cc.PeriodEnd, cc.Period = h.contractDate(s.PeriodStart, today), h.contractDate(s.PeriodEnd, today), s.Period
-	cc.NextRenewal, cc.NoticeDeadline = h.contractDate(s.NextRenewal, today), h.contractDate(s.NoticeDeadline, today)
-	cc.EndDate = h.contractDate(s.EndDate, today)
+	cc.PeriodStart, cc.PeriodEnd, cc.Period = h.CivilDate(s.PeriodStart, today), h.CivilDate(s.PeriodEnd, today), s.Period
+	cc.NextRenewal, cc.NoticeDeadline = h.CivilDate(s.NextRenewal, today), h.CivilDate(s.NoticeDeadline, today)
+	cc.EndDate = h.CivilDate(s.EndDate, today)
 	if s.Renews() && s.NoticeDeadline.Before(today) {
 		// The schedule as seen on the renewal day gives the deadline of the period after it.
 		after := contracts.Deadlines(ct.Terms.Dates(), time.Time{}, s.NextRenewal)
-		cc.NoticeNext, cc.NoticeNextEnd = h.contractDate(after.NoticeDeadline, today), h.contractDay(after.PeriodEnd)
+		cc.NoticeNext, cc.NoticeNextEnd = h.CivilDate(after.NoticeDeadline, today), h.Noon(after.PeriodEnd)
 	}
 	if next, ok := s.Next(); ok {
-		cc.NextLabel, cc.Next = next.Label(), h.contractDate(next.On, today)
+		cc.NextLabel, cc.Next = next.Label(), h.CivilDate(next.On, today)
 	}
 	return cc
 }
@@ -163,7 +111,7 @@ func (h *handler) handleContractIndex(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	today := h.contractToday()
+	today := h.Today()
 	p := &contractListPage{Page: h.NewPage(c, "portal.contracts.title"), Org: org}
 	for _, ct := range cs {
 		p.Cards = append(p.Cards, h.newContractCard(ct, today))
@@ -178,7 +126,7 @@ func (h *handler) runningContractCards(ctx context.Context, clientID uuid.UUID) 
 	if err != nil {
 		return nil, err
 	}
-	today := h.contractToday()
+	today := h.Today()
 	var out []contractCard
 	for _, ct := range cs {
 		if ct.Status.IsRunning() {
@@ -277,15 +225,15 @@ func (h *handler) contractShowData(c *fiber.Ctx, id uuid.UUID) (*contractShowPag
 	if err != nil {
 		return nil, err
 	}
-	today := h.contractToday()
+	today := h.Today()
 	v := ct.Terms
 	p := &contractShowPage{Page: h.NewPage(c, "portal.contracts.title"), contractCard: h.newContractCard(ct, today), Org: org}
 	p.Title = v.Title + " · " + ct.Reference
 	p.PDFURL = contractsPath + "/" + ct.ID.String() + ".pdf"
 	if v.EffectiveFrom.After(today) && v.IsAmendment() {
-		p.TermsLater, p.TermsFrom = true, h.contractDay(v.EffectiveFrom)
+		p.TermsLater, p.TermsFrom = true, h.Noon(v.EffectiveFrom)
 	}
-	p.InitialEnd = h.contractDay(contracts.AddMonths(v.StartDate, v.InitialMonths).AddDate(0, 0, -1))
+	p.InitialEnd = h.Noon(contracts.AddMonths(v.StartDate, v.InitialMonths).AddDate(0, 0, -1))
 	p.IncludedHours = h.T(c, "contract.included_none")
 	if v.IncludedMinutes > 0 {
 		p.IncludedHours = h.T(c, "contract.included_per_month", "Hours", i18n.Duration(time.Duration(v.IncludedMinutes)*time.Minute))
@@ -341,7 +289,7 @@ func (h *handler) contractShowData(c *fiber.Ctx, id uuid.UUID) (*contractShowPag
 		}
 	}
 	for i := len(versions) - 1; i >= 0; i-- {
-		vv := contractVersionView{V: versions[i], EffectiveFrom: h.contractDay(versions[i].EffectiveFrom)}
+		vv := contractVersionView{V: versions[i], EffectiveFrom: h.Noon(versions[i].EffectiveFrom)}
 		if i > 0 {
 			for _, ch := range contracts.Diff(versions[i-1], versions[i]) {
 				vv.Changes = append(vv.Changes, h.contractChange(c, ch, policyNames))
@@ -391,7 +339,7 @@ func (h *handler) describePolicy(c *fiber.Ctx, p *contractShowPage, pol *contrac
 	}
 	for _, d := range pol.Closures {
 		if !contracts.Day(d).Before(today) && len(p.Closures) < 10 {
-			p.Closures = append(p.Closures, h.contractDay(d))
+			p.Closures = append(p.Closures, h.Noon(d))
 		}
 	}
 
@@ -489,7 +437,7 @@ func (h *handler) noticePreview(c *fiber.Ctx, v *contracts.Version, today time.T
 	lang := web.Lang(c)
 	n := v.Dates().NoticeEffect(today)
 	date := func(t time.Time) string { return i18n.Date(lang, t) }
-	pv := &contractNoticeView{EndsOn: h.contractDay(n.EndsOn), TooLate: n.TooLate, Value: n.EndsOn.Format(time.DateOnly)}
+	pv := &contractNoticeView{EndsOn: h.Noon(n.EndsOn), TooLate: n.TooLate, Value: n.EndsOn.Format(time.DateOnly)}
 	pv.Headline = h.T(c, "portal.contracts.notice.headline", "EndsOn", date(n.EndsOn))
 	switch n.Reason {
 	case contracts.NoticeInTime:
@@ -659,7 +607,7 @@ func (h *handler) handleContractNotice(c *fiber.Ctx) error {
 		return h.contractShowAgain(c, id, apperr.Fields{"confirm": errNoticeConfirm}.Err(), form)
 	}
 	expected := c.FormValue("ends_on")
-	today := h.contractToday()
+	today := h.Today()
 	var after *contracts.Contract
 	var n contracts.Notice
 	err = h.DB.InTx(ctx, func(ctx context.Context, tx *database.Tx) error {
@@ -707,8 +655,8 @@ func (h *handler) mailNotice(ctx context.Context, tx *database.Tx, by *accounts.
 	data := func() map[string]any {
 		return map[string]any{
 			"Reference": ct.Reference, "Title": ct.Terms.Title, "ClientName": ct.ClientName, "By": by.Name,
-			"GivenAt": ct.NoticeGivenAt.Time, "EndsOn": h.contractDay(n.EndsOn), "TooLate": n.TooLate,
-			"Renewal": h.contractDay(n.Renewal), "Reason": ct.NoticeReason, "OrgName": org.Name,
+			"GivenAt": ct.NoticeGivenAt.Time, "EndsOn": h.Noon(n.EndsOn), "TooLate": n.TooLate,
+			"Renewal": h.Noon(n.Renewal), "Reason": ct.NoticeReason, "OrgName": org.Name,
 			"BaseURL": h.Config.BaseURL.String(),
 		}
 	}
