@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -239,16 +240,31 @@ func (s *Server) handleForgot(c *fiber.Ctx) error {
 
 // SendMail composes a mail in the user's language and puts it in the outbox within tx.
 func (s *Server) SendMail(ctx context.Context, tx *database.Tx, u *accounts.User, name string, data map[string]any) error {
+	return s.SendMailOnce(ctx, tx, u, name, data, "")
+}
+
+// SendMailOnce is SendMail for a mail caused by an event that may be processed again (a retried
+// job, a second click): the dedupe key makes every enqueue after the first a no-op. The data gets
+// BaseURL, and OrgName unless the caller set it.
+func (s *Server) SendMailOnce(ctx context.Context, tx *database.Tx, u *accounts.User, name string, data map[string]any, key string) error {
 	lang, _ := i18n.Parse(u.Language)
 	data["BaseURL"] = s.Config.BaseURL.String()
-	if o, err := providerName(ctx, tx); err == nil {
-		data["OrgName"] = o
+	if _, ok := data["OrgName"]; !ok {
+		if o, err := providerName(ctx, tx); err == nil {
+			data["OrgName"] = o
+		}
 	}
 	m, err := s.Composer.Compose(name, lang, u.Email, u.Name, data)
 	if err != nil {
 		return err
 	}
-	return s.Outbox.Enqueue(ctx, tx, m, s.Now())
+	if key != "" {
+		m.DedupeKey = &key
+	}
+	if err := s.Outbox.Enqueue(ctx, tx, m, s.Now()); err != nil {
+		return fmt.Errorf("web: mail %s: %w", name, err)
+	}
+	return nil
 }
 
 // SendInvitation issues an invitation link for a user and mails it, within tx.

@@ -74,7 +74,7 @@ func (h *handler) mailTicketClient(ctx context.Context, tx *database.Tx, t *tick
 			d["Author"], d["Body"] = msg.AuthorLabel, msg.Body
 		}
 		key := "ticket-" + kind + ":" + t.ID.String() + ":" + event + ":" + u.ID.String()
-		if err := h.enqueueTicketMail(ctx, tx, u, lang, "ticket_client_update", d, key); err != nil {
+		if err := h.SendMailOnce(ctx, tx, u, "ticket_client_update", d, key); err != nil {
 			return err
 		}
 	}
@@ -104,19 +104,5 @@ func (h *handler) mailTicketAssigned(ctx context.Context, tx *database.Tx, t *ti
 		d["Due"] = t.NextDueAt.Time
 	}
 	key := fmt.Sprintf("ticket-assigned:%s:%d:%s", t.ID, t.Version, u.ID)
-	return h.enqueueTicketMail(ctx, tx, u, lang, "ticket_assigned", d, key)
-}
-
-// enqueueTicketMail composes a mail in lang and puts it in the outbox within tx, once per dedupe
-// key.
-func (h *handler) enqueueTicketMail(ctx context.Context, tx *database.Tx, to *accounts.User, lang i18n.Lang, name string, data map[string]any, key string) error {
-	m, err := h.Composer.Compose(name, lang, to.Email, to.Name, data)
-	if err != nil {
-		return err
-	}
-	m.DedupeKey = &key
-	if err := h.Outbox.Enqueue(ctx, tx, m, h.Now()); err != nil {
-		return fmt.Errorf("backoffice: mail %s: %w", name, err)
-	}
-	return nil
+	return h.SendMailOnce(ctx, tx, u, "ticket_assigned", d, key)
 }

@@ -2,7 +2,6 @@ package portal
 
 import (
 	"context"
-	"fmt"
 	"math/big"
 	"slices"
 	"strconv"
@@ -663,26 +662,11 @@ func (h *handler) mailNotice(ctx context.Context, tx *database.Tx, by *accounts.
 	for _, m := range managers {
 		d := data()
 		d["Name"], d["Link"] = m.Name, h.Config.URL("/admin/contracts/"+ct.ID.String())
-		if err := h.enqueueMail(ctx, tx, m, "contract_notice", d, "contract-notice:"+ct.ID.String()+":"+m.ID.String()); err != nil {
+		if err := h.SendMailOnce(ctx, tx, m, "contract_notice", d, "contract-notice:"+ct.ID.String()+":"+m.ID.String()); err != nil {
 			return err
 		}
 	}
 	d := data()
 	d["Name"], d["Link"] = by.Name, h.Config.URL(contractsPath+"/"+ct.ID.String())
-	return h.enqueueMail(ctx, tx, by, "contract_notice_ack", d, "contract-notice-ack:"+ct.ID.String())
-}
-
-// enqueueMail composes a mail in the recipient's language and puts it in the outbox within tx,
-// once per dedupe key.
-func (h *handler) enqueueMail(ctx context.Context, tx *database.Tx, to *accounts.User, name string, data map[string]any, key string) error {
-	lang, _ := i18n.Parse(to.Language)
-	m, err := h.Composer.Compose(name, lang, to.Email, to.Name, data)
-	if err != nil {
-		return err
-	}
-	m.DedupeKey = &key
-	if err := h.Outbox.Enqueue(ctx, tx, m, h.Now()); err != nil {
-		return fmt.Errorf("portal: mail %s: %w", name, err)
-	}
-	return nil
+	return h.SendMailOnce(ctx, tx, by, "contract_notice_ack", d, "contract-notice-ack:"+ct.ID.String())
 }

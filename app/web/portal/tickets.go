@@ -394,7 +394,7 @@ func (h *handler) mailNewTicket(ctx context.Context, tx *database.Tx, t *tickets
 			"ReactionDue": t.ReactionDueAt.Time, "ResolutionDue": t.ResolutionDueAt.Time,
 			"OrgName": org, "Link": h.Config.URL("/admin/tickets/" + t.ID.String()),
 		}
-		if err := h.enqueueMail(ctx, tx, m, "ticket_new_staff", d, "ticket-new:"+t.ID.String()+":"+m.ID.String()); err != nil {
+		if err := h.SendMailOnce(ctx, tx, m, "ticket_new_staff", d, "ticket-new:"+t.ID.String()+":"+m.ID.String()); err != nil {
 			return err
 		}
 	}
@@ -431,7 +431,7 @@ func (h *handler) mailClientMessage(ctx context.Context, tx *database.Tx, t *tic
 			"Body": body, "Reopened": reopened, "Resumed": resumed, "Files": files, "OrgName": org,
 			"Link": h.Config.URL("/admin/tickets/" + t.ID.String()),
 		}
-		if err := h.enqueueMail(ctx, tx, r, "ticket_client_message", d, "ticket-client:"+event+":"+r.ID.String()); err != nil {
+		if err := h.SendMailOnce(ctx, tx, r, "ticket_client_message", d, "ticket-client:"+event+":"+r.ID.String()); err != nil {
 			return err
 		}
 	}
