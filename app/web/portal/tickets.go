@@ -401,7 +401,7 @@ func (h *handler) mailNewTicket(ctx context.Context, tx *database.Tx, t *tickets
 	return nil
 }
 
-// mailClientMessage tells the ticket's assignee (or, with none, every active manager) that the
+// mailClientMessage tells the ticket's assignee and every active manager that the
 // client wrote, within tx: one mail per event and recipient. event names the message or the
 // reopening for the dedupe key.
 func (h *handler) mailClientMessage(ctx context.Context, tx *database.Tx, t *tickets.Ticket, by *accounts.User, event, body string, reopened, resumed bool, files int) error {
@@ -415,10 +415,13 @@ func (h *handler) mailClientMessage(ctx context.Context, tx *database.Tx, t *tic
 			to = append(to, a)
 		}
 	}
-	if len(to) == 0 {
-		var err error
-		if to, err = accounts.ActiveManagers(ctx, tx); err != nil {
-			return err
+	managers, err := accounts.ActiveManagers(ctx, tx)
+	if err != nil {
+		return err
+	}
+	for _, m := range managers {
+		if len(to) == 0 || to[0].ID != m.ID {
+			to = append(to, m)
 		}
 	}
 	org, err := providerName(ctx, tx)

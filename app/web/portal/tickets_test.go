@@ -602,13 +602,17 @@ func TestPortalTicketMessage(t *testing.T) {
 	if n := count(t, a.app, "SELECT count(*) FROM tickets WHERE status = 'in_progress'"); n != 1 {
 		t.Error("the reply did not resume the ticket")
 	}
-	// The mail goes to the assignee only, once.
-	var to []string
-	if err := a.app.DB.Bun.NewRaw("SELECT to_address FROM outbox_messages WHERE kind = 'ticket_client_message'").Scan(context.Background(), &to); err != nil {
+	// The mail goes to the assignee and to every active manager, once each.
+	var to, want []string
+	if err := a.app.DB.Bun.NewRaw("SELECT to_address FROM outbox_messages WHERE kind = 'ticket_client_message' ORDER BY to_address").Scan(context.Background(), &to); err != nil {
 		t.Fatal(err)
 	}
-	if len(to) != 1 || to[0] != testutil.Technician {
-		t.Errorf("mail to %v, want the assignee", to)
+	if err := a.app.DB.Bun.NewRaw(`SELECT email FROM users WHERE (kind = 'staff' AND role = 'manager' AND active) OR email = ?
+		ORDER BY email`, testutil.Technician).Scan(context.Background(), &want); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(to, ",") != strings.Join(want, ",") {
+		t.Errorf("mail to %v, want %v (the assignee and the managers)", to, want)
 	}
 }
 
