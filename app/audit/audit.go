@@ -75,6 +75,7 @@ var KnownActions = join(
 	SLAPolicyActions,
 	ContractActions,
 	TicketActions,
+	InterventionActions,
 )
 
 func join(lists ...[]string) []string {
