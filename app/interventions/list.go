@@ -39,7 +39,7 @@ func List(ctx context.Context, db bun.IDB, f Filter) (*Page, error) {
 		q = q.Where("i.client_id = ?", f.ClientID)
 	}
 	if len(f.Statuses) > 0 {
-		q = q.Where("i.status IN (?)", bun.In(f.Statuses))
+		q = q.Where("i.status IN (?)", bun.List(f.Statuses))
 	}
 	at, id, ok := database.ParseCursor(f.Cursor)
 	if f.OldestFirst {

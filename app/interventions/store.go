@@ -77,7 +77,7 @@ func loadTechnicians(ctx context.Context, db bun.IDB, is []*Intervention) error 
 	}
 	if err := db.NewRaw(`SELECT it.intervention_id, u.id, u.name FROM intervention_technicians AS it
 		JOIN users AS u ON u.id = it.user_id WHERE it.intervention_id IN (?) ORDER BY lower(u.name), u.id`,
-		bun.In(ids)).Scan(ctx, &rows); err != nil {
+		bun.List(ids)).Scan(ctx, &rows); err != nil {
 		return fmt.Errorf("interventions: technicians: %w", err)
 	}
 	for _, r := range rows {
@@ -222,7 +222,7 @@ func checkRefs(ctx context.Context, db bun.IDB, in *Input, f apperr.Fields) erro
 
 // activeStaff tells whether every id is an active staff user.
 func activeStaff(ctx context.Context, db bun.IDB, ids []uuid.UUID) (bool, error) {
-	n, err := db.NewSelect().Table("users").Where("id IN (?) AND kind = 'staff' AND active", bun.In(ids)).Count(ctx)
+	n, err := db.NewSelect().Table("users").Where("id IN (?) AND kind = 'staff' AND active", bun.List(ids)).Count(ctx)
 	if err != nil {
 		return false, fmt.Errorf("interventions: check technicians: %w", err)
 	}

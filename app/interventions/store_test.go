@@ -270,7 +270,7 @@ func TestTimeEntriesRefuseAbsurdAndOverlapping(t *testing.T) {
 	_, err := f.addTime(t, b, interventions.TimeEntry{TechnicianID: f.tech.ID, Category: interventions.CategoryWork, StartedAt: at(t, "2026-03-02 08:30"), Minutes: 45})
 	wantField(t, err, "started_at", "interventions.error.overlap")
 	// Touching ends, and another technician at the same time, are fine.
-	b = f.mustTime(t, b, f.tech.ID, interventions.CategoryWork, "2026-03-02 10:00", 30, false)
+	f.mustTime(t, b, f.tech.ID, interventions.CategoryWork, "2026-03-02 10:00", 30, false)
 	a = f.mustTime(t, a, f.tech2.ID, interventions.CategoryOnSite, "2026-03-02 09:00", 60, false)
 	// A stale version is refused.
 	_, err = f.addTime(t, &interventions.Intervention{ID: a.ID, Version: a.Version - 1}, interventions.TimeEntry{TechnicianID: f.tech2.ID, Category: interventions.CategoryWork, StartedAt: at(t, "2026-03-05 09:00"), Minutes: 10})
