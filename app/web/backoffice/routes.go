@@ -61,6 +61,28 @@ func Routes(s *web.Server) {
 	r.Post("/tickets/:id/messages", h.handleTicketMessage)
 	r.Get("/tickets/:id/attachments/:aid", h.handleTicketAttachment)
 
+	// Interventions.
+	r.Get("/interventions", h.handleInterventionIndex)
+	r.Get("/interventions/pending", h.handleInterventionPending)
+	r.Get("/interventions/new", h.handleInterventionNew)
+	r.Post("/interventions", h.handleInterventionCreate)
+	r.Get("/interventions/:id", h.handleInterventionShow)
+	r.Post("/interventions/:id/takeup", h.handleInterventionTakeUp)
+	r.Post("/interventions/:id/status", h.handleInterventionStatus)
+	r.Post("/interventions/:id/time", h.handleInterventionTime)
+	r.Post("/interventions/:id/time/:eid/delete", h.handleInterventionTimeDelete)
+	r.Post("/interventions/:id/actions", h.handleInterventionActions)
+	r.Post("/interventions/:id/materials", h.handleInterventionMaterial)
+	r.Post("/interventions/:id/materials/:mid/delete", h.handleInterventionMaterialDelete)
+	r.Post("/interventions/:id/notes", h.handleInterventionNotes)
+	r.Post("/interventions/:id/complete", h.handleInterventionComplete)
+	r.Post("/interventions/:id/addendum", h.handleInterventionAddendum)
+
+	// Register.
+	r.Get("/register.csv", h.handleRegisterCSV)
+	r.Get("/register/verify", s.RequireManager, h.handleRegisterVerify)
+	r.Get("/register", h.handleRegisterIndex)
+
 	// Reports.
 	r.Get("/reports/sla", h.handleReportSLA)
 

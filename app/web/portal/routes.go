@@ -35,6 +35,10 @@ func Routes(s *web.Server) {
 	r.Post("/tickets/:id/reopen", h.handleTicketReopen)
 	r.Get("/tickets/:id/attachments/:aid", h.handleTicketAttachment)
 
+	// Register.
+	r.Get("/register.csv", h.handleRegisterCSV)
+	r.Get("/register", h.handleRegisterIndex)
+
 	r.Get("/account", s.HandleAccount)
 	r.Post("/account/password", s.HandlePasswordChange)
 }

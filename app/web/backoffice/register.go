@@ -1,0 +1,295 @@
+package backoffice
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+
+	"maintenant/app/clients"
+	"maintenant/app/contracts"
+	"maintenant/app/i18n"
+	"maintenant/app/interventions"
+	"maintenant/app/web"
+)
+
+// registerPageSize is the number of register entries on one page; registerCSVBatch the number read
+// at once while streaming the CSV export.
+const (
+	registerPageSize = 50
+	registerCSVBatch = 500
+	registerMaxQuery = 100
+)
+
+// RegisterRow is one register entry as the register pages show it: its day at noon in the
+// provider's zone and its times in words.
+type RegisterRow struct {
+	*interventions.RegisterEntry
+	Day                                  time.Time
+	Work, Travel, OnSite, Research, Time string
+}
+
+// RegisterSums are the totals of the filtered register, times in words.
+type RegisterSums struct {
+	interventions.RegisterTotals
+	Work, Travel, OnSite, Research, Time string
+}
+
+// minutes writes a number of minutes as "1 h 30".
+func minutes(n int) string { return i18n.Duration(time.Duration(n) * time.Minute) }
+
+// RegisterRows turns entries into rows for the view.
+func RegisterRows(h *web.Server, es []*interventions.RegisterEntry) []RegisterRow {
+	rows := make([]RegisterRow, 0, len(es))
+	for _, e := range es {
+		rows = append(rows, RegisterRow{RegisterEntry: e, Day: h.Noon(e.OccurredOn),
+			Work: minutes(e.MinutesWork), Travel: minutes(e.MinutesTravel), OnSite: minutes(e.MinutesOnSite),
+			Research: minutes(e.MinutesResearch), Time: minutes(e.TotalMinutes())})
+	}
+	return rows
+}
+
+// RegisterTotalsOf puts the totals in words.
+func RegisterTotalsOf(t interventions.RegisterTotals) RegisterSums {
+	return RegisterSums{RegisterTotals: t, Work: minutes(t.MinutesWork), Travel: minutes(t.MinutesTravel),
+		OnSite: minutes(t.MinutesOnSite), Research: minutes(t.MinutesResearch), Time: minutes(t.TotalMinutes())}
+}
+
+// RegisterQuery is the register's filter as read from the URL, kept as typed for the form.
+type RegisterQuery struct {
+	Filter                              interventions.RegisterFilter
+	Client, Contract, Kind, Q, From, To string
+}
+
+// ParseRegisterQuery reads the filter of the register pages; a malformed id is a 404, an unknown
+// kind or a malformed date is ignored.
+func ParseRegisterQuery(c *fiber.Ctx) (RegisterQuery, error) {
+	var q RegisterQuery
+	if raw := c.Query("client"); raw != "" {
+		id, err := web.ParseUUID(raw)
+		if err != nil {
+			return q, err
+		}
+		q.Filter.ClientID, q.Client = id, id.String()
+	}
+	if raw := c.Query("contract"); raw != "" {
+		id, err := web.ParseUUID(raw)
+		if err != nil {
+			return q, err
+		}
+		q.Filter.ContractID, q.Contract = id, id.String()
+	}
+	if k := interventions.Kind(c.Query("kind")); k.Valid() {
+		q.Filter.Kind, q.Kind = k, string(k)
+	}
+	q.Q = strings.TrimSpace(c.Query("q"))
+	if utf8.RuneCountInString(q.Q) > registerMaxQuery {
+		q.Q = string([]rune(q.Q)[:registerMaxQuery])
+	}
+	q.Filter.Subject = q.Q
+	if d, err := time.Parse(time.DateOnly, c.Query("from")); err == nil {
+		q.Filter.From, q.From = d, c.Query("from")
+	}
+	if d, err := time.Parse(time.DateOnly, c.Query("to")); err == nil {
+		q.Filter.To, q.To = d, c.Query("to")
+	}
+	q.Filter.Cursor = c.Query("after")
+	return q, nil
+}
+
+// Values is the filter as URL parameters, without the cursor.
+func (q RegisterQuery) Values() url.Values {
+	v := url.Values{}
+	for k, s := range map[string]string{"client": q.Client, "contract": q.Contract, "kind": q.Kind, "q": q.Q, "from": q.From, "to": q.To} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	return v
+}
+
+// Filtered tells whether any filter is set.
+func (q RegisterQuery) Filtered() bool { return len(q.Values()) > 0 }
+
+// registerPage is the view model of the staff's maintenance register.
+type registerPage struct {
+	web.Page
+	Query     RegisterQuery
+	Clients   []clients.Client
+	Contracts []*contracts.Contract
+	Kinds     []interventions.Kind
+	Rows      []RegisterRow
+	Totals    RegisterSums
+	NextURL   string
+	FirstURL  string
+	CSVURL    string
+	VerifyURL string
+}
+
+// handleRegisterIndex handles the "GET /admin/register" route: the maintenance register of every
+// client, newest first, filtered by client, contract, kind, equipment or service and period, with the
+// totals of time and cost of the whole filter.
+func (h *handler) handleRegisterIndex(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	q, err := ParseRegisterQuery(c)
+	if err != nil {
+		return err
+	}
+	f := q.Filter
+	f.Limit = registerPageSize
+	reg, err := interventions.ListRegister(ctx, h.DB.Bun, f)
+	if err != nil {
+		return err
+	}
+	cl, err := clients.List(ctx, h.DB.Bun, clients.Filter{Status: clients.StatusAll, Limit: 200})
+	if err != nil {
+		return err
+	}
+	p := &registerPage{Page: h.NewPage(c, "register.title"), Query: q, Clients: cl.Clients, Kinds: interventions.Kinds(),
+		Rows: RegisterRows(h.Server, reg.Entries), Totals: RegisterTotalsOf(reg.Totals)}
+	if q.Filter.ClientID != uuid.Nil {
+		if !slices.ContainsFunc(p.Clients, func(x clients.Client) bool { return x.ID == q.Filter.ClientID }) {
+			one, err := clients.Get(ctx, h.DB.Bun, q.Filter.ClientID)
+			if err != nil {
+				return err
+			}
+			p.Clients = append(p.Clients, *one)
+		}
+		if p.Contracts, err = contracts.ListByClient(ctx, h.DB.Bun, q.Filter.ClientID); err != nil {
+			return err
+		}
+		if web.CurrentUser(c).IsManager() {
+			p.VerifyURL = "/admin/register/verify?client=" + q.Client
+		}
+	}
+	v := q.Values()
+	p.CSVURL = "/admin/register.csv"
+	if len(v) > 0 {
+		p.CSVURL += "?" + v.Encode()
+	}
+	if q.Filter.Cursor != "" {
+		p.FirstURL = "/admin/register"
+		if len(v) > 0 {
+			p.FirstURL += "?" + v.Encode()
+		}
+	}
+	if reg.Next != "" {
+		v.Set("after", reg.Next)
+		p.NextURL = "/admin/register?" + v.Encode()
+	}
+	return h.Render(c, fiber.StatusOK, "backoffice/register/index", p)
+}
+
+// handleRegisterCSV handles the "GET /admin/register.csv" route: the filtered register as CSV.
+func (h *handler) handleRegisterCSV(c *fiber.Ctx) error {
+	q, err := ParseRegisterQuery(c)
+	if err != nil {
+		return err
+	}
+	f := q.Filter
+	f.Cursor = ""
+	return StreamRegisterCSV(c, h.Server, "registre-maintenance.csv", func(ctx context.Context, cursor string) (*interventions.RegisterPage, error) {
+		f.Cursor, f.Limit = cursor, registerCSVBatch
+		return interventions.ListRegister(ctx, h.DB.Bun, f)
+	})
+}
+
+// StreamRegisterCSV answers a register export: a UTF-8 CSV with a byte order mark (so that Excel
+// reads the accents), written while reading the register page by page through next (keyset
+// cursor), never the whole register at once. The portal uses it too.
+func StreamRegisterCSV(c *fiber.Ctx, s *web.Server, filename string, next func(ctx context.Context, cursor string) (*interventions.RegisterPage, error)) error {
+	lang := web.Lang(c)
+	t := func(k string) string { return s.Catalogue.T(lang, k) }
+	// The first batch is read before answering, so that an error is still a proper error page.
+	first, err := next(c.UserContext(), "")
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+filename+`"`)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	logger := s.Logger
+	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		if _, err := w.WriteString("\uFEFF"); err != nil {
+			return
+		}
+		if err := interventions.WriteCSV(w, first.Entries, t); err != nil {
+			logger.Error("register csv", "err", err)
+			return
+		}
+		for cursor := first.Next; cursor != ""; {
+			page, err := next(ctx, cursor)
+			if err != nil {
+				logger.Error("register csv", "err", err)
+				return
+			}
+			var buf bytes.Buffer
+			if err := interventions.WriteCSV(&buf, page.Entries, t); err != nil {
+				logger.Error("register csv", "err", err)
+				return
+			}
+			// Drop the header WriteCSV writes on every call: it is on the first line already.
+			b := buf.Bytes()
+			if i := bytes.IndexByte(b, '\n'); i >= 0 {
+				b = b[i+1:]
+			}
+			if _, err := w.Write(b); err != nil {
+				return
+			}
+			if err := w.Flush(); err != nil {
+				return
+			}
+			cursor = page.Next
+		}
+	})
+	return nil
+}
+
+// registerVerifyPage is the view model of the chain check of one client's register.
+type registerVerifyPage struct {
+	web.Page
+	Clients  []clients.Client
+	Client   *clients.Client
+	Result   interventions.Verification
+	Register string
+}
+
+// handleRegisterVerify handles the "GET /admin/register/verify" route (managers): whether the hash
+// chain of the register of ?client=<id> is intact, with the number of entries checked or the first
+// broken one.
+func (h *handler) handleRegisterVerify(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	p := &registerVerifyPage{Page: h.NewPage(c, "register.verify.title")}
+	cl, err := clients.List(ctx, h.DB.Bun, clients.Filter{Status: clients.StatusAll, Limit: 200})
+	if err != nil {
+		return err
+	}
+	p.Clients = cl.Clients
+	if raw := c.Query("client"); raw != "" {
+		id, err := web.ParseUUID(raw)
+		if err != nil {
+			return err
+		}
+		if p.Client, err = clients.Get(ctx, h.DB.Bun, id); err != nil {
+			return err
+		}
+		if !slices.ContainsFunc(p.Clients, func(x clients.Client) bool { return x.ID == id }) {
+			p.Clients = append(p.Clients, *p.Client)
+		}
+		if p.Result, err = interventions.Verify(ctx, h.DB.Bun, id); err != nil {
+			return err
+		}
+		p.Register = "/admin/register?client=" + id.String()
+		p.Title = h.T(c, "register.verify.title_for", "Client", p.Client.Name)
+	}
+	return h.Render(c, fiber.StatusOK, "backoffice/register/verify", p)
+}
