@@ -328,7 +328,7 @@ func (h *handler) handleInterventionActions(c *fiber.Ctx) error {
 	var actions []interventions.EquipmentAction
 	for n := 0; n < 50; n++ {
 		k := fmt.Sprintf("actions.%d.", n)
-		if c.Request().PostArgs().Peek(k+"target") == nil {
+		if !c.Request().PostArgs().Has(k + "target") {
 			break
 		}
 		a := interventions.EquipmentAction{Target: c.FormValue(k + "target"), Done: c.FormValue(k + "done"), Remaining: c.FormValue(k + "remaining")}
