@@ -796,7 +796,7 @@ func (h *handler) contractShowData(c *fiber.Ctx, id uuid.UUID) (*contractShowPag
 	if ct.NoticeGiven() {
 		p.NoticeGivenAt = ct.NoticeGivenAt.Time
 	}
-	p.IncludedHours = contractHoursText(h, c, v.IncludedMinutes)
+	p.IncludedHours = h.IncludedHoursText(c, v.IncludedMinutes)
 
 	if v.SLAPolicyID.Valid {
 		pol, err := contracts.GetSLAPolicy(ctx, h.DB.Bun, v.SLAPolicyID.UUID)
@@ -877,14 +877,6 @@ func (h *handler) contractShowData(c *fiber.Ctx, id uuid.UUID) (*contractShowPag
 	return p, nil
 }
 
-// contractHoursText writes included minutes per month for people ("4 h", "1 h 30").
-func contractHoursText(h *handler, c *fiber.Ctx, minutes int) string {
-	if minutes == 0 {
-		return h.T(c, "contract.included_none")
-	}
-	return h.T(c, "contract.included_per_month", "Hours", i18n.Duration(time.Duration(minutes)*time.Minute))
-}
-
 // contractPercent writes basis points as a percentage: 150 → "1,5 %".
 func contractPercent(bp int, lang i18n.Lang) string {
 	s := new(big.Rat).SetFrac64(int64(bp), 100).FloatString(2)
@@ -897,53 +889,8 @@ func contractPercent(bp int, lang i18n.Lang) string {
 
 // contractChange writes a change's values for people.
 func (h *handler) contractChange(c *fiber.Ctx, ch contracts.Change, policyNames map[string]string) contractChangeView {
-	lang := web.Lang(c)
-	format := func(raw string) []string {
-		if raw == "" && ch.Kind != contracts.ChangeMinutes {
-			return []string{"—"}
-		}
-		switch ch.Kind {
-		case contracts.ChangeMoney:
-			n, _ := strconv.ParseInt(raw, 10, 64)
-			return []string{i18n.Money(lang, n) + " " + h.T(c, "contract.ht")}
-		case contracts.ChangeDate:
-			d, err := time.Parse(time.DateOnly, raw)
-			if err != nil {
-				return []string{raw}
-			}
-			return []string{i18n.Date(lang, d)}
-		case contracts.ChangeMonths:
-			n, _ := strconv.Atoi(raw)
-			return []string{h.T(c, "contract.months", "Count", n)}
-		case contracts.ChangeDays:
-			n, _ := strconv.Atoi(raw)
-			return []string{h.T(c, "contract.days", "Count", n)}
-		case contracts.ChangeMinutes:
-			n, _ := strconv.Atoi(raw)
-			return []string{contractHoursText(h, c, n)}
-		case contracts.ChangeBilling:
-			return []string{h.T(c, contracts.BillingPeriod(raw).Label())}
-		case contracts.ChangePolicy:
-			if name, ok := policyNames[raw]; ok {
-				return []string{name}
-			}
-			return []string{"—"}
-		case contracts.ChangeServices:
-			var out []string
-			for _, s := range contracts.ParseServicesText(raw) {
-				out = append(out, h.T(c, s.Kind.Label())+h.T(c, "contract.colon")+" "+s.Description)
-			}
-			return out
-		case contracts.ChangeMaintenance:
-			var out []string
-			for _, k := range strings.Split(raw, ",") {
-				out = append(out, h.T(c, contracts.MaintenanceKind(k).Label()))
-			}
-			return []string{strings.Join(out, ", ")}
-		}
-		return []string{raw}
-	}
-	return contractChangeView{Field: ch.Field, Before: format(ch.Before), After: format(ch.After), Long: ch.Kind == contracts.ChangeText}
+	return contractChangeView{Field: ch.Field, Before: h.ContractChangeValue(c, ch.Kind, ch.Before, policyNames),
+		After: h.ContractChangeValue(c, ch.Kind, ch.After, policyNames), Long: ch.Kind == contracts.ChangeText}
 }
 
 // handleContractShow handles the "GET /admin/contracts/:id" route: the whole contract in plain

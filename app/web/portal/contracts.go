@@ -4,7 +4,6 @@ import (
 	"context"
 	"math/big"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -233,10 +232,7 @@ func (h *handler) contractShowData(c *fiber.Ctx, id uuid.UUID) (*contractShowPag
 		p.TermsLater, p.TermsFrom = true, h.Noon(v.EffectiveFrom)
 	}
 	p.InitialEnd = h.Noon(contracts.AddMonths(v.StartDate, v.InitialMonths).AddDate(0, 0, -1))
-	p.IncludedHours = h.T(c, "contract.included_none")
-	if v.IncludedMinutes > 0 {
-		p.IncludedHours = h.T(c, "contract.included_per_month", "Hours", i18n.Duration(time.Duration(v.IncludedMinutes)*time.Minute))
-	}
+	p.IncludedHours = h.IncludedHoursText(c, v.IncludedMinutes)
 	p.MonthlyFee = roundDiv(v.FeeCents, int64(v.BillingPeriod.Months()))
 	p.HasRenewal = v.RenewalMonths > 0
 	p.NoticeMonthsTxt = h.T(c, "contract.months", "Count", v.NoticeMonths)
@@ -451,63 +447,14 @@ func (h *handler) noticePreview(c *fiber.Ctx, v *contracts.Version, today time.T
 	return pv
 }
 
-// contractChange writes a change's values for people.
+// contractChange writes a change's values for people; a change of services lists what was added
+// and removed.
 func (h *handler) contractChange(c *fiber.Ctx, ch contracts.Change, policyNames map[string]string) contractChangeView {
-	lang := web.Lang(c)
-	format := func(raw string) []string {
-		if raw == "" && ch.Kind != contracts.ChangeMinutes {
-			return []string{"—"}
-		}
-		switch ch.Kind {
-		case contracts.ChangeMoney:
-			n, _ := strconv.ParseInt(raw, 10, 64)
-			return []string{i18n.Money(lang, n) + " " + h.T(c, "contract.ht")}
-		case contracts.ChangeDate:
-			d, err := time.Parse(time.DateOnly, raw)
-			if err != nil {
-				return []string{raw}
-			}
-			return []string{i18n.Date(lang, d)}
-		case contracts.ChangeMonths:
-			n, _ := strconv.Atoi(raw)
-			return []string{h.T(c, "contract.months", "Count", n)}
-		case contracts.ChangeDays:
-			n, _ := strconv.Atoi(raw)
-			return []string{h.T(c, "contract.days", "Count", n)}
-		case contracts.ChangeMinutes:
-			n, _ := strconv.Atoi(raw)
-			if n == 0 {
-				return []string{h.T(c, "contract.included_none")}
-			}
-			return []string{h.T(c, "contract.included_per_month", "Hours", i18n.Duration(time.Duration(n)*time.Minute))}
-		case contracts.ChangeBilling:
-			return []string{h.T(c, contracts.BillingPeriod(raw).Label())}
-		case contracts.ChangePolicy:
-			if name, ok := policyNames[raw]; ok && name != "" {
-				return []string{name}
-			}
-			return []string{"—"}
-		case contracts.ChangeServices:
-			var out []string
-			for _, s := range contracts.ParseServicesText(raw) {
-				out = append(out, h.T(c, s.Kind.Label())+h.T(c, "contract.colon")+" "+s.Description)
-			}
-			return out
-		case contracts.ChangeMaintenance:
-			var out []string
-			for _, k := range strings.Split(raw, ",") {
-				out = append(out, h.T(c, contracts.MaintenanceKind(k).Label()))
-			}
-			return []string{strings.Join(out, ", ")}
-		}
-		return []string{raw}
-	}
+	format := func(raw string) []string { return h.ContractChangeValue(c, ch.Kind, raw, policyNames) }
 	if ch.Kind == contracts.ChangeServices {
 		before, after := contracts.ParseServicesText(ch.Before), contracts.ParseServicesText(ch.After)
 		v := contractChangeView{Field: ch.Field, List: true}
-		line := func(sv contracts.Service) string {
-			return h.T(c, sv.Kind.Label()) + h.T(c, "contract.colon") + " " + sv.Description
-		}
+		line := func(sv contracts.Service) string { return h.ServiceText(c, sv) }
 		for _, sv := range after {
 			if !slices.Contains(before, sv) {
 				v.Added = append(v.Added, line(sv))
