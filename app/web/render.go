@@ -161,3 +161,30 @@ func FormError(p *Page, err error, form map[string]string) error {
 func writeAudit(c *fiber.Ctx, s *Server, ev audit.Event) error {
 	return audit.Write(c.UserContext(), s.DB.Bun, s.Now(), Actor(c), ev)
 }
+
+// Refused tells whether err is a refusal a page shows again with the user's input: Invalid (422)
+// or Conflict (409).
+func Refused(err error) (*apperr.Error, bool) {
+	e, ok := apperr.As(err)
+	return e, ok && (e.Kind == apperr.Invalid || e.Kind == apperr.Conflict)
+}
+
+// ShowRefusal puts a refusal on a page and returns its status: an Invalid error's problems under
+// their fields (rename maps a store's field name to the form's), or the message of a Conflict.
+func ShowRefusal(p *Page, e *apperr.Error, rename map[string]string) int {
+	if e.Kind != apperr.Invalid {
+		p.Message = e.Message
+		return fiber.StatusConflict
+	}
+	p.Errors = map[string]string{}
+	for k, v := range e.Fields {
+		if r, ok := rename[k]; ok {
+			k = r
+		}
+		p.Errors[k] = v
+	}
+	if len(p.Errors) == 0 {
+		p.Message = e.Message
+	}
+	return fiber.StatusUnprocessableEntity
+}

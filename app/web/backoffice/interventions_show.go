@@ -194,8 +194,8 @@ func interventionActionCount(form map[string]string) int {
 // interventionShowAgain answers a refused action with the sheet: 422 with the problems under the
 // fields of the form named open, or 409 with the conflict's message; both keep the user's input.
 func (h *handler) interventionShowAgain(c *fiber.Ctx, id uuid.UUID, err error, open string, form, rename map[string]string) error {
-	e, ok := apperr.As(err)
-	if !ok || (e.Kind != apperr.Invalid && e.Kind != apperr.Conflict) {
+	e, ok := web.Refused(err)
+	if !ok {
 		return err
 	}
 	p, perr := h.interventionShowPage(c, id, form)
@@ -203,23 +203,7 @@ func (h *handler) interventionShowAgain(c *fiber.Ctx, id uuid.UUID, err error, o
 		return perr
 	}
 	p.Open = open
-	status := fiber.StatusConflict
-	if e.Kind == apperr.Invalid {
-		status = fiber.StatusUnprocessableEntity
-		p.Errors = map[string]string{}
-		for k, v := range e.Fields {
-			if r, ok := rename[k]; ok {
-				k = r
-			}
-			p.Errors[k] = v
-		}
-		if len(p.Errors) == 0 {
-			p.Message = e.Message
-		}
-	} else {
-		p.Message = e.Message
-	}
-	return h.Render(c, status, "backoffice/interventions/show", p)
+	return h.Render(c, web.ShowRefusal(&p.Page, e, rename), "backoffice/interventions/show", p)
 }
 
 // interventionDone answers a saved action: a flash and back to the sheet, at the part worked on.

@@ -247,8 +247,8 @@ func (h *handler) ticketEvent(c *fiber.Ctx, e *tickets.Event) ticketEvent {
 // fields of the form named open, or 409 with the conflict's message; both keep the user's input.
 // rename maps the store's field names to the form's ("note" → "priority_note").
 func (h *handler) ticketShowAgain(c *fiber.Ctx, id uuid.UUID, err error, open string, form, rename map[string]string) error {
-	e, ok := apperr.As(err)
-	if !ok || (e.Kind != apperr.Invalid && e.Kind != apperr.Conflict) {
+	e, ok := web.Refused(err)
+	if !ok {
 		return err
 	}
 	p, perr := h.ticketShowPage(c, id, form)
@@ -256,23 +256,7 @@ func (h *handler) ticketShowAgain(c *fiber.Ctx, id uuid.UUID, err error, open st
 		return perr
 	}
 	p.Open = open
-	status := fiber.StatusConflict
-	if e.Kind == apperr.Invalid {
-		status = fiber.StatusUnprocessableEntity
-		p.Errors = map[string]string{}
-		for k, v := range e.Fields {
-			if r, ok := rename[k]; ok {
-				k = r
-			}
-			p.Errors[k] = v
-		}
-		if len(p.Errors) == 0 {
-			p.Message = e.Message
-		}
-	} else {
-		p.Message = e.Message
-	}
-	return h.Render(c, status, "backoffice/tickets/show", p)
+	return h.Render(c, web.ShowRefusal(&p.Page, e, rename), "backoffice/tickets/show", p)
 }
 
 // handleTicketStatus handles the "POST /admin/tickets/:id/status" route: moves the ticket to an
