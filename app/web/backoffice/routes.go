@@ -66,6 +66,7 @@ func Routes(s *web.Server) {
 	r.Get("/interventions/pending", h.handleInterventionPending)
 	r.Get("/interventions/new", h.handleInterventionNew)
 	r.Post("/interventions", h.handleInterventionCreate)
+	r.Get("/interventions/:id.pdf", h.handleInterventionPDF)
 	r.Get("/interventions/:id", h.handleInterventionShow)
 	r.Post("/interventions/:id/takeup", h.handleInterventionTakeUp)
 	r.Post("/interventions/:id/status", h.handleInterventionStatus)

@@ -35,6 +35,9 @@ func Routes(s *web.Server) {
 	r.Post("/tickets/:id/reopen", h.handleTicketReopen)
 	r.Get("/tickets/:id/attachments/:aid", h.handleTicketAttachment)
 
+	// Interventions: the sheet's PDF comes before the ":id" routes.
+	r.Get("/interventions/:id.pdf", h.handleInterventionPDF)
+
 	// Register.
 	r.Get("/register.csv", h.handleRegisterCSV)
 	r.Get("/register", h.handleRegisterIndex)
