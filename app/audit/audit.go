@@ -76,6 +76,7 @@ var KnownActions = join(
 	ContractActions,
 	TicketActions,
 	InterventionActions,
+	QuoteActions,
 )
 
 func join(lists ...[]string) []string {

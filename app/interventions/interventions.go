@@ -185,6 +185,8 @@ type Intervention struct {
 	CreatedAt        time.Time     `bun:"created_at"`
 	UpdatedAt        time.Time     `bun:"updated_at"`
 	Version          int           `bun:"version"`
+	// QuoteID is the accepted quote this intervention carries out (billing sets it).
+	QuoteID uuid.NullUUID `bun:"quote_id,type:uuid"`
 
 	ClientName        string `bun:"client_name,scanonly"`
 	ContractReference string `bun:"contract_reference,scanonly"`
