@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -44,7 +45,7 @@ type DeliverWorker struct {
 
 // Work delivers one message.
 func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
-	m, err := Get(ctx, w.DB, job.Args.MessageID)
+	m, err := WithAttachments(ctx, w.DB, job.Args.MessageID)
 	if err != nil {
 		return fmt.Errorf("mail: deliver: %w", err)
 	}
@@ -126,6 +127,11 @@ func (s *SMTPSender) Send(ctx context.Context, m *Message) error {
 	msg.SetBodyString(gomail.TypeTextPlain, m.TextBody)
 	if m.HTMLBody != "" {
 		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTMLBody)
+	}
+	for _, a := range m.Attachments {
+		if err := msg.AttachReader(a.Filename, bytes.NewReader(a.Content), gomail.WithFileContentType(gomail.ContentType(a.ContentType))); err != nil {
+			return fmt.Errorf("mail: attach %s: %w", a.Filename, err)
+		}
 	}
 	if err := client.DialAndSendWithContext(ctx, msg); err != nil {
 		return fmt.Errorf("mail: send: %w", err)

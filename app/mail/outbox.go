@@ -6,8 +6,11 @@ package mail
 import (
 	"context"
 	"fmt"
+	"mime"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -49,6 +52,44 @@ type Message struct {
 	Attempts  int        `bun:"attempts"`
 	LastError string     `bun:"last_error"`
 	SentAt    *time.Time `bun:"sent_at"`
+	// Attachments are written by Enqueue with the message and read back by the delivery job
+	// (WithAttachments); Get leaves them out.
+	Attachments []Attachment `bun:"-"`
+}
+
+// Limits of an attachment (the database holds the same ones).
+const (
+	MaxAttachmentBytes    = 10 << 20
+	MaxAttachmentFilename = 200
+	MaxAttachments        = 10
+)
+
+// Attachment is a file attached to an outbox message.
+type Attachment struct {
+	bun.BaseModel `bun:"table:outbox_attachments,alias:oa"`
+
+	MessageID uuid.UUID `bun:"message_id,pk,type:uuid"`
+	// Position orders a message's attachments from 0; the outbox viewer names them by it.
+	Position    int    `bun:"position,pk"`
+	Filename    string `bun:"filename"`
+	ContentType string `bun:"content_type"`
+	// Content is empty in the listing (Attachments), which gives Size instead.
+	Content []byte `bun:"content"`
+	Size    int    `bun:"size,scanonly"`
+}
+
+// validAttachment tells whether a file can go in a mail: a plain file name (no path, no control
+// character, no quote), a well-formed media type and 1 byte to MaxAttachmentBytes.
+func validAttachment(a *Attachment) bool {
+	name := a.Filename
+	if name == "" || utf8.RuneCountInString(name) > MaxAttachmentFilename || !utf8.ValidString(name) ||
+		strings.ContainsAny(name, "/\\\"") || strings.IndexFunc(name, unicode.IsControl) >= 0 {
+		return false
+	}
+	if mt, _, err := mime.ParseMediaType(a.ContentType); err != nil || !strings.Contains(mt, "/") || len(a.ContentType) > 200 {
+		return false
+	}
+	return len(a.Content) > 0 && len(a.Content) <= MaxAttachmentBytes
 }
 
 // Inserter is the part of a River client the outbox needs.
@@ -67,6 +108,14 @@ func (o *Outbox) Enqueue(ctx context.Context, tx *database.Tx, m *Message, now t
 	if m.ToAddress == "" || strings.ContainsAny(m.ToAddress, "\r\n") || strings.ContainsAny(m.Subject, "\r\n") {
 		return apperr.Invalidf("mail: bad recipient or subject")
 	}
+	if len(m.Attachments) > MaxAttachments {
+		return apperr.Invalidf("mail: too many attachments")
+	}
+	for i := range m.Attachments {
+		if !validAttachment(&m.Attachments[i]) {
+			return apperr.Invalidf("mail: bad attachment")
+		}
+	}
 	m.ID = uuid.Must(uuid.NewV7())
 	m.CreatedAt = now.UTC()
 	m.Status = Kept
@@ -83,6 +132,14 @@ func (o *Outbox) Enqueue(ctx context.Context, tx *database.Tx, m *Message, now t
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return nil
+	}
+	if len(m.Attachments) > 0 {
+		for i := range m.Attachments {
+			m.Attachments[i].MessageID, m.Attachments[i].Position = m.ID, i
+		}
+		if _, err := tx.NewInsert().Model(&m.Attachments).Exec(ctx); err != nil {
+			return fmt.Errorf("mail: enqueue attachments: %w", err)
+		}
 	}
 	if o.Jobs != nil {
 		if _, err := o.Jobs.InsertTx(ctx, tx.PGX(), DeliverArgs{MessageID: m.ID}, nil); err != nil {
@@ -102,6 +159,43 @@ func Get(ctx context.Context, db bun.IDB, id uuid.UUID) (*Message, error) {
 		return nil, fmt.Errorf("mail: get: %w", err)
 	}
 	return m, nil
+}
+
+// WithAttachments returns the message with its attachments and their content, for delivery.
+func WithAttachments(ctx context.Context, db bun.IDB, id uuid.UUID) (*Message, error) {
+	m, err := Get(ctx, db, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.NewSelect().Model(&m.Attachments).Where("oa.message_id = ?", id).
+		OrderExpr("oa.position").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("mail: attachments: %w", err)
+	}
+	return m, nil
+}
+
+// Attachments lists a message's attachments without their content (Size gives their length).
+func Attachments(ctx context.Context, db bun.IDB, messageID uuid.UUID) ([]Attachment, error) {
+	var as []Attachment
+	if err := db.NewSelect().Model(&as).Column("message_id", "position", "filename", "content_type").
+		ColumnExpr("octet_length(oa.content) AS size").Where("oa.message_id = ?", messageID).
+		OrderExpr("oa.position").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("mail: attachments: %w", err)
+	}
+	return as, nil
+}
+
+// GetAttachment returns one attachment of a message, with its content.
+func GetAttachment(ctx context.Context, db bun.IDB, messageID uuid.UUID, position int) (*Attachment, error) {
+	a := new(Attachment)
+	if err := db.NewSelect().Model(a).Where("oa.message_id = ? AND oa.position = ?", messageID, position).
+		Scan(ctx); err != nil {
+		if database.NoRows(err) {
+			return nil, apperr.NotFoundf("attachment")
+		}
+		return nil, fmt.Errorf("mail: attachment: %w", err)
+	}
+	return a, nil
 }
 
 // Page is a keyset page of the outbox, newest first.

@@ -386,13 +386,29 @@ func (h *handler) handleInterventionNotes(c *fiber.Ctx) error {
 }
 
 // handleInterventionComplete handles the "POST /admin/interventions/:id/complete" route: freezes the
-// sheet and adds it to the maintenance register.
+// sheet, adds it to the maintenance register and mails its PDF to the client's contacts, in one
+// transaction.
 func (h *handler) handleInterventionComplete(c *fiber.Ctx) error {
-	return h.interventionAct(c, "complete", nil, nil, "admin_interventions.flash.completed",
-		func(ctx context.Context, tx *database.Tx, id uuid.UUID) error {
-			_, _, err := interventions.Complete(ctx, tx, id, interventionVersion(c), web.Actor(c), h.Now(), h.Config.Location)
+	id, err := interventionID(c)
+	if err != nil {
+		return err
+	}
+	sent := 0
+	if err := h.DB.InTx(c.UserContext(), func(ctx context.Context, tx *database.Tx) error {
+		s, _, err := interventions.Complete(ctx, tx, id, interventionVersion(c), web.Actor(c), h.Now(), h.Config.Location)
+		if err != nil {
 			return err
-		})
+		}
+		sent, err = h.MailInterventionSheet(ctx, tx, s)
+		return err
+	}); err != nil {
+		return h.interventionShowAgain(c, id, err, "complete", nil, nil)
+	}
+	flash := "admin_interventions.flash.completed"
+	if sent == 0 {
+		flash = "admin_interventions.flash.completed_unsent"
+	}
+	return h.interventionDone(c, id, flash, "complete")
 }
 
 // handleInterventionAddendum handles the "POST /admin/interventions/:id/addendum" route: a

@@ -1,10 +1,13 @@
 package backoffice
 
 import (
+	"mime"
 	"net/url"
+	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
+	"maintenant/app/apperr"
 	"maintenant/app/mail"
 	"maintenant/app/web"
 )
@@ -48,7 +51,14 @@ func (h *handler) handleOutboxIndex(c *fiber.Ctx) error {
 // outboxMessagePage is the view model of one mail.
 type outboxMessagePage struct {
 	web.Page
-	Mail *mail.Message
+	Mail        *mail.Message
+	Attachments []outboxAttachment
+}
+
+// outboxAttachment is a file of a mail with its size in words.
+type outboxAttachment struct {
+	A    mail.Attachment
+	Size string
 }
 
 // handleOutboxShow handles the "GET /admin/outbox/:id" route.
@@ -61,8 +71,15 @@ func (h *handler) handleOutboxShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	files, err := mail.Attachments(c.UserContext(), h.DB.Bun, id)
+	if err != nil {
+		return err
+	}
 	p := &outboxMessagePage{Page: h.NewPage(c, "outbox.title"), Mail: m}
 	p.Title = m.Subject
+	for _, a := range files {
+		p.Attachments = append(p.Attachments, outboxAttachment{A: a, Size: h.fileSize(c, a.Size)})
+	}
 	return h.Render(c, fiber.StatusOK, "backoffice/outbox/show", p)
 }
 
@@ -82,4 +99,40 @@ func (h *handler) handleOutboxHTML(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Type("html", "utf-8")
 	return c.SendString(m.HTMLBody)
+}
+
+// fileSize writes a size in bytes for people: "812 octets", "12 Ko", "1,4 Mo".
+func (h *handler) fileSize(c *fiber.Ctx, n int) string {
+	switch {
+	case n < 1024:
+		return h.T(c, "outbox.size_bytes", "Count", n)
+	case n < 1024*1024:
+		return h.T(c, "outbox.size_kib", "Value", strconv.Itoa((n+512)/1024))
+	}
+	tenths := (n*10 + 512*1024) / (1024 * 1024)
+	v := strconv.Itoa(tenths/10) + h.T(c, "documents.decimal_mark") + strconv.Itoa(tenths%10)
+	return h.T(c, "outbox.size_mib", "Value", v)
+}
+
+// handleOutboxAttachment handles the "GET /admin/outbox/:id/attachments/:n" route: the n-th file of
+// a mail (from 0), always downloaded, never shown inline.
+func (h *handler) handleOutboxAttachment(c *fiber.Ctx) error {
+	id, err := web.ParseUUID(c.Params("id"))
+	if err != nil {
+		return err
+	}
+	n, err := strconv.Atoi(c.Params("n"))
+	if err != nil || n < 0 || n >= mail.MaxAttachments {
+		return apperr.NotFoundf("attachment")
+	}
+	a, err := mail.GetAttachment(c.UserContext(), h.DB.Bun, id, n)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, a.ContentType)
+	c.Set(fiber.HeaderContentDisposition, mime.FormatMediaType("attachment", map[string]string{"filename": a.Filename}))
+	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+	c.Set(fiber.HeaderCacheControl, "private, no-store")
+	c.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	return c.Send(a.Content)
 }

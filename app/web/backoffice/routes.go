@@ -90,6 +90,7 @@ func Routes(s *web.Server) {
 	r.Get("/outbox", h.handleOutboxIndex)
 	r.Get("/outbox/:id", h.handleOutboxShow)
 	r.Get("/outbox/:id/html", h.handleOutboxHTML)
+	r.Get("/outbox/:id/attachments/:n", h.handleOutboxAttachment)
 
 	r.Get("/audit", s.RequireManager, h.handleAuditIndex)
 
