@@ -39,6 +39,8 @@ type interventionShowPage struct {
 	MaterialsCents int64
 	// Open names the form that came back with an error.
 	Open string
+	// ShowSignature offers the client's signature on site, or shows it: once work started.
+	ShowSignature bool
 }
 
 // interventionTimeGroup is the time of one category.
@@ -101,6 +103,7 @@ func (h *handler) interventionShowPage(c *fiber.Ctx, id uuid.UUID, form map[stri
 		Categories: interventions.Categories(), Staff: staff,
 	}
 	p.Title = h.T(c, "admin_interventions.show.title_ref", "Reference", s.Reference(), "Title", s.Title)
+	p.ShowSignature = s.Signature != nil || s.Status == interventions.StatusInProgress || s.Status == interventions.StatusDone
 	me := web.CurrentUser(c).ID
 	if !p.Frozen {
 		assigned := false
@@ -420,4 +423,39 @@ func (h *handler) handleInterventionAddendum(c *fiber.Ctx) error {
 			_, _, err := interventions.AddAddendum(ctx, tx, id, form["body"], web.Actor(c), h.Now(), h.Config.Location)
 			return err
 		})
+}
+
+// handleInterventionSign handles the "POST /admin/interventions/:id/sign" route: the client signs
+// the sheet on the technician's device, with a typed name and a drawing. The store keeps when, and
+// from which address and browser; a sheet is signed once (409).
+func (h *handler) handleInterventionSign(c *fiber.Ctx) error {
+	f := web.ReadSignature(c, interventions.SignedOnSite)
+	return h.interventionAct(c, "signature", f.Form, nil, "admin_interventions.flash.signed",
+		func(ctx context.Context, tx *database.Tx, id uuid.UUID) error {
+			switch _, err := interventions.SignatureFor(ctx, tx, uuid.Nil, id); {
+			case err == nil:
+				return apperr.Conflictf(interventions.ErrAlreadySigned)
+			case apperr.KindOf(err) != apperr.NotFound:
+				return err
+			}
+			if len(f.Problems) > 0 {
+				return f.Problems.Err()
+			}
+			_, err := interventions.Sign(ctx, tx, uuid.Nil, id, f.Input, web.Actor(c), h.Now())
+			return err
+		})
+}
+
+// handleInterventionSignature handles the "GET /admin/interventions/:id/signature" route: the
+// client's drawn signature of a sheet.
+func (h *handler) handleInterventionSignature(c *fiber.Ctx) error {
+	id, err := interventionID(c)
+	if err != nil {
+		return err
+	}
+	s, err := interventions.SignatureFor(c.UserContext(), h.DB.Bun, uuid.Nil, id)
+	if err != nil {
+		return err
+	}
+	return web.SendSignature(c, s)
 }

@@ -78,6 +78,8 @@ func Routes(s *web.Server) {
 	r.Post("/interventions/:id/notes", h.handleInterventionNotes)
 	r.Post("/interventions/:id/complete", h.handleInterventionComplete)
 	r.Post("/interventions/:id/addendum", h.handleInterventionAddendum)
+	r.Get("/interventions/:id/signature", h.handleInterventionSignature)
+	r.Post("/interventions/:id/sign", h.handleInterventionSign)
 
 	// Register.
 	r.Get("/register.csv", h.handleRegisterCSV)

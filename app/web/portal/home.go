@@ -17,6 +17,11 @@ type homePage struct {
 	// MoreTickets says there are others.
 	Tickets     []ticketRow
 	MoreTickets bool
+	// ToSign are the sheets waiting for the client's signature, Current the interventions in
+	// progress or to come (homeInterventionCount at most each); MoreToSign and MoreCurrent say
+	// there are others.
+	ToSign, Current         []interventionRow
+	MoreToSign, MoreCurrent bool
 }
 
 // handleHome handles the "GET /portal" route.
@@ -35,5 +40,8 @@ func (h *handler) handleHome(c *fiber.Ctx) error {
 		return err
 	}
 	p := &homePage{Page: h.NewPage(c, "portal.home.title"), Client: cl, Contracts: cards, Tickets: rows, MoreTickets: more}
+	if p.ToSign, p.Current, p.MoreToSign, p.MoreCurrent, err = h.homeInterventions(ctx, web.ClientID(c)); err != nil {
+		return err
+	}
 	return h.Render(c, fiber.StatusOK, "portal/home", p)
 }

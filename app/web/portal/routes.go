@@ -37,6 +37,10 @@ func Routes(s *web.Server) {
 
 	// Interventions: the sheet's PDF comes before the ":id" routes.
 	r.Get("/interventions/:id.pdf", h.handleInterventionPDF)
+	r.Get("/interventions", h.handleInterventionIndex)
+	r.Get("/interventions/:id/signature", h.handleInterventionSignature)
+	r.Post("/interventions/:id/sign", h.handleInterventionSign)
+	r.Get("/interventions/:id", h.handleInterventionShow)
 
 	// Register.
 	r.Get("/register.csv", h.handleRegisterCSV)
