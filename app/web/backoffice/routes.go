@@ -81,6 +81,18 @@ func Routes(s *web.Server) {
 	r.Get("/interventions/:id/signature", h.handleInterventionSignature)
 	r.Post("/interventions/:id/sign", h.handleInterventionSign)
 
+	// Quotes: staff read them, managers draft, send, revise and withdraw.
+	r.Get("/quotes", h.handleQuoteIndex)
+	r.Get("/quotes/new", s.RequireManager, h.handleQuoteNew)
+	r.Post("/quotes", s.RequireManager, h.handleQuoteCreate)
+	r.Get("/quotes/:id", h.handleQuoteShow)
+	r.Get("/quotes/:id/edit", s.RequireManager, h.handleQuoteEdit)
+	r.Post("/quotes/:id", s.RequireManager, h.handleQuoteUpdate)
+	r.Post("/quotes/:id/send", s.RequireManager, h.handleQuoteSend)
+	r.Post("/quotes/:id/withdraw", s.RequireManager, h.handleQuoteWithdraw)
+	r.Post("/quotes/:id/revise", s.RequireManager, h.handleQuoteRevise)
+	r.Post("/quotes/:id/delete", s.RequireManager, h.handleQuoteDelete)
+
 	// Register.
 	r.Get("/register.csv", h.handleRegisterCSV)
 	r.Get("/register/verify", s.RequireManager, h.handleRegisterVerify)
