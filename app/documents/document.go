@@ -49,18 +49,28 @@ type Meta struct {
 type Doc struct {
 	pdf  *fpdf.Fpdf
 	meta Meta
+	// w and h are the page's width and height in millimetres (A4 portrait or landscape).
+	w, h float64
 }
 
 const (
-	margin    = 18.0
-	pageWidth = 210.0
+	margin     = 18.0
+	pageWidth  = 210.0
+	pageHeight = 297.0
+	// bodyWidth is the width of the text of a portrait page.
 	bodyWidth = pageWidth - 2*margin
 	lineH     = 5.0
 )
 
-// New starts an A4 document with the shared header and footer.
-func New(m Meta) *Doc {
-	pdf := fpdf.New("P", "mm", "A4", "")
+// New starts an A4 portrait document with the shared header and footer.
+func New(m Meta) *Doc { return newDoc(m, "P") }
+
+// NewLandscape starts an A4 landscape document (wide tables such as the register) with the shared
+// header and footer.
+func NewLandscape(m Meta) *Doc { return newDoc(m, "L") }
+
+func newDoc(m Meta, orientation string) *Doc {
+	pdf := fpdf.New(orientation, "mm", "A4", "")
 	pdf.SetMargins(margin, margin, margin)
 	pdf.SetAutoPageBreak(true, 22)
 	pdf.AddUTF8FontFromBytes("dejavu", "", fontRegular)
@@ -73,12 +83,18 @@ func New(m Meta) *Doc {
 	pdf.SetAuthor(m.Provider.Name, true)
 	pdf.SetCreator("Maintenant", true)
 	pdf.AliasNbPages("{nb}")
-	d := &Doc{pdf: pdf, meta: m}
+	d := &Doc{pdf: pdf, meta: m, w: pageWidth, h: pageHeight}
+	if orientation == "L" {
+		d.w, d.h = pageHeight, pageWidth
+	}
 	pdf.SetHeaderFunc(d.header)
 	pdf.SetFooterFunc(d.footer)
 	pdf.AddPage()
 	return d
 }
+
+// bodyW is the width of the text between the margins.
+func (d *Doc) bodyW() float64 { return d.w - 2*margin }
 
 func (d *Doc) header() {
 	p := d.pdf
@@ -86,10 +102,10 @@ func (d *Doc) header() {
 	p.SetY(12)
 	p.SetFont("dejavu", "B", 12)
 	p.SetTextColor(29, 78, 216)
-	p.CellFormat(bodyWidth/2, 6, m.Provider.Name, "", 0, "L", false, 0, "")
+	p.CellFormat(d.bodyW()/2, 6, m.Provider.Name, "", 0, "L", false, 0, "")
 	p.SetTextColor(15, 23, 42)
 	p.SetFont("dejavu", "B", 12)
-	p.CellFormat(bodyWidth/2, 6, m.Title, "", 1, "R", false, 0, "")
+	p.CellFormat(d.bodyW()/2, 6, m.Title, "", 1, "R", false, 0, "")
 	p.SetFont("dejavu", "", 8)
 	p.SetTextColor(71, 85, 105)
 	left := d.partyLines(m.Provider)
@@ -109,12 +125,12 @@ func (d *Doc) header() {
 		if i < len(right) {
 			r = right[i]
 		}
-		p.CellFormat(bodyWidth/2, 4, l, "", 0, "L", false, 0, "")
-		p.CellFormat(bodyWidth/2, 4, r, "", 1, "R", false, 0, "")
+		p.CellFormat(d.bodyW()/2, 4, l, "", 0, "L", false, 0, "")
+		p.CellFormat(d.bodyW()/2, 4, r, "", 1, "R", false, 0, "")
 	}
 	p.SetDrawColor(203, 213, 225)
 	y := p.GetY() + 2
-	p.Line(margin, y, pageWidth-margin, y)
+	p.Line(margin, y, d.w-margin, y)
 	p.SetY(y + 5)
 	p.SetTextColor(15, 23, 42)
 }
@@ -150,26 +166,26 @@ func (d *Doc) footer() {
 	p.SetFont("dejavu", "", 7)
 	p.SetTextColor(100, 116, 139)
 	if d.meta.Footer != "" {
-		p.MultiCell(bodyWidth, 3.5, d.meta.Footer, "", "C", false)
+		p.MultiCell(d.bodyW(), 3.5, d.meta.Footer, "", "C", false)
 	}
 	label := d.meta.PageLabel
 	if label == "" {
 		label = "%d / %s"
 	}
-	p.CellFormat(bodyWidth, 4, fmt.Sprintf(label, p.PageNo(), "{nb}"), "", 0, "R", false, 0, "")
+	p.CellFormat(d.bodyW(), 4, fmt.Sprintf(label, p.PageNo(), "{nb}"), "", 0, "R", false, 0, "")
 	p.SetTextColor(15, 23, 42)
 }
 
 // Heading writes a section title.
 func (d *Doc) Heading(text string) {
 	p := d.pdf
-	if p.GetY() > 250 {
+	if p.GetY() > d.h-47 {
 		p.AddPage()
 	}
 	p.Ln(2)
 	p.SetFont("dejavu", "B", 11)
 	p.SetTextColor(29, 78, 216)
-	p.MultiCell(bodyWidth, 6, text, "", "L", false)
+	p.MultiCell(d.bodyW(), 6, text, "", "L", false)
 	p.SetTextColor(15, 23, 42)
 	p.Ln(1)
 }
@@ -182,7 +198,7 @@ func (d *Doc) Paragraph(text string) {
 	if text == "" {
 		text = "—"
 	}
-	p.MultiCell(bodyWidth, lineH, text, "", "L", false)
+	p.MultiCell(d.bodyW(), lineH, text, "", "L", false)
 	p.Ln(1)
 }
 
@@ -190,20 +206,20 @@ func (d *Doc) Paragraph(text string) {
 func (d *Doc) KeyValues(rows [][2]string) {
 	p := d.pdf
 	for _, r := range rows {
-		if p.GetY() > 265 {
+		if p.GetY() > d.h-32 {
 			p.AddPage()
 		}
 		y := p.GetY()
 		p.SetFont("dejavu", "B", 9)
-		p.MultiCell(bodyWidth*0.36, lineH, r[0], "", "L", false)
+		p.MultiCell(d.bodyW()*0.36, lineH, r[0], "", "L", false)
 		yLabel := p.GetY()
-		p.SetXY(margin+bodyWidth*0.36, y)
+		p.SetXY(margin+d.bodyW()*0.36, y)
 		p.SetFont("dejavu", "", 9.5)
 		v := r[1]
 		if strings.TrimSpace(v) == "" {
 			v = "—"
 		}
-		p.MultiCell(bodyWidth*0.64, lineH, v, "", "L", false)
+		p.MultiCell(d.bodyW()*0.64, lineH, v, "", "L", false)
 		if yLabel > p.GetY() {
 			p.SetY(yLabel)
 		}
@@ -218,7 +234,7 @@ func (d *Doc) Table(headers []string, widths []float64, aligns []string, rows []
 	p.SetFont("dejavu", "B", 8.5)
 	p.SetFillColor(241, 245, 249)
 	for i, h := range headers {
-		p.CellFormat(bodyWidth*widths[i], 6, h, "B", 0, aligns[i], true, 0, "")
+		p.CellFormat(d.bodyW()*widths[i], 6, h, "B", 0, aligns[i], true, 0, "")
 	}
 	p.Ln(-1)
 	p.SetFont("dejavu", "", 9)
@@ -226,7 +242,7 @@ func (d *Doc) Table(headers []string, widths []float64, aligns []string, rows []
 		// Row height from the tallest cell.
 		h := 0.0
 		for i, c := range r {
-			lines := p.SplitText(c, bodyWidth*widths[i]-2)
+			lines := p.SplitText(c, d.bodyW()*widths[i]-2)
 			if hh := float64(len(lines)) * lineH; hh > h {
 				h = hh
 			}
@@ -234,18 +250,18 @@ func (d *Doc) Table(headers []string, widths []float64, aligns []string, rows []
 		if h == 0 {
 			h = lineH
 		}
-		if p.GetY()+h > 270 {
+		if p.GetY()+h > d.h-27 {
 			p.AddPage()
 		}
 		x, y := p.GetX(), p.GetY()
 		for i, c := range r {
 			p.SetXY(x, y)
-			p.MultiCell(bodyWidth*widths[i], lineH, c, "", aligns[i], false)
-			x += bodyWidth * widths[i]
+			p.MultiCell(d.bodyW()*widths[i], lineH, c, "", aligns[i], false)
+			x += d.bodyW() * widths[i]
 		}
 		p.SetXY(margin, y+h)
 		p.SetDrawColor(226, 232, 240)
-		p.Line(margin, y+h, pageWidth-margin, y+h)
+		p.Line(margin, y+h, d.w-margin, y+h)
 	}
 	p.Ln(2)
 }
@@ -258,20 +274,20 @@ func (d *Doc) Parties(leftLabel string, left Party, rightLabel string, right Par
 		p.SetXY(x, y)
 		p.SetFont("dejavu", "", 8)
 		p.SetTextColor(100, 116, 139)
-		p.CellFormat(bodyWidth/2-4, 4, label, "", 2, "L", false, 0, "")
+		p.CellFormat(d.bodyW()/2-4, 4, label, "", 2, "L", false, 0, "")
 		p.SetTextColor(15, 23, 42)
 		p.SetX(x)
 		p.SetFont("dejavu", "B", 10)
-		p.MultiCell(bodyWidth/2-4, 5, pt.Name, "", "L", false)
+		p.MultiCell(d.bodyW()/2-4, 5, pt.Name, "", "L", false)
 		p.SetFont("dejavu", "", 9)
 		for _, l := range d.partyLines(pt) {
 			p.SetX(x)
-			p.MultiCell(bodyWidth/2-4, 4.5, l, "", "L", false)
+			p.MultiCell(d.bodyW()/2-4, 4.5, l, "", "L", false)
 		}
 		return p.GetY()
 	}
 	y1 := col(margin, leftLabel, left)
-	y2 := col(margin+bodyWidth/2+4, rightLabel, right)
+	y2 := col(margin+d.bodyW()/2+4, rightLabel, right)
 	if y2 > y1 {
 		y1 = y2
 	}
@@ -281,16 +297,16 @@ func (d *Doc) Parties(leftLabel string, left Party, rightLabel string, right Par
 // Signatures writes signature boxes, one per label ("Pour le prestataire", "Pour le client").
 func (d *Doc) Signatures(note string, labels ...string) {
 	p := d.pdf
-	if p.GetY() > 225 {
+	if p.GetY() > d.h-72 {
 		p.AddPage()
 	}
 	p.Ln(4)
 	if note != "" {
 		p.SetFont("dejavu", "", 8.5)
-		p.MultiCell(bodyWidth, 4.5, note, "", "L", false)
+		p.MultiCell(d.bodyW(), 4.5, note, "", "L", false)
 		p.Ln(2)
 	}
-	w := (bodyWidth - 8*float64(len(labels)-1)) / float64(len(labels))
+	w := (d.bodyW() - 8*float64(len(labels)-1)) / float64(len(labels))
 	y := p.GetY()
 	for i, l := range labels {
 		x := margin + float64(i)*(w+8)

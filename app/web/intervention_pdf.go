@@ -72,6 +72,12 @@ func (s *Server) SendInterventionPDF(c *fiber.Ctx, sh *interventions.Sheet) erro
 	if err != nil {
 		return err
 	}
+	return SendPDF(c, name, pdf)
+}
+
+// SendPDF answers with a PDF document shown in the browser, named name ("I-0042.pdf", made of the
+// characters of a reference), never cached.
+func SendPDF(c *fiber.Ctx, name string, pdf []byte) error {
 	c.Set(fiber.HeaderContentType, "application/pdf")
 	c.Set(fiber.HeaderContentDisposition, `inline; filename="`+name+`"`)
 	c.Set(fiber.HeaderCacheControl, "private, no-store")

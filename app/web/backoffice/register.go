@@ -15,8 +15,10 @@ import (
 
 	"maintenant/app/clients"
 	"maintenant/app/contracts"
+	"maintenant/app/documents"
 	"maintenant/app/i18n"
 	"maintenant/app/interventions"
+	"maintenant/app/provider"
 	"maintenant/app/web"
 )
 
@@ -130,6 +132,7 @@ type registerPage struct {
 	NextURL   string
 	FirstURL  string
 	CSVURL    string
+	PDFURL    string
 	VerifyURL string
 }
 
@@ -170,9 +173,10 @@ func (h *handler) handleRegisterIndex(c *fiber.Ctx) error {
 		}
 	}
 	v := q.Values()
-	p.CSVURL = "/admin/register.csv"
+	p.CSVURL, p.PDFURL = "/admin/register.csv", "/admin/register.pdf"
 	if len(v) > 0 {
 		p.CSVURL += "?" + v.Encode()
+		p.PDFURL += "?" + v.Encode()
 	}
 	if q.Filter.Cursor != "" {
 		p.FirstURL = "/admin/register"
@@ -252,6 +256,118 @@ func StreamRegisterCSV(c *fiber.Ctx, s *web.Server, filename string, next func(c
 		}
 	})
 	return nil
+}
+
+// registerPDFMax bounds the entries a register PDF prints (the newest of the filter); the totals
+// still cover the whole filter and the document says it stops short. A variable for the tests.
+var registerPDFMax = 5000
+
+// handleRegisterPDF handles the "GET /admin/register.pdf" route: the filtered register as a
+// landscape PDF.
+func (h *handler) handleRegisterPDF(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	q, err := ParseRegisterQuery(c)
+	if err != nil {
+		return err
+	}
+	f := q.Filter
+	f.Cursor = ""
+	doc := RegisterPDF{Scope: h.T(c, "documents.register.all_clients"), ShowClient: f.ClientID == uuid.Nil}
+	var clientName, contractRef string
+	if f.ClientID != uuid.Nil {
+		cl, err := clients.Get(ctx, h.DB.Bun, f.ClientID)
+		if err != nil {
+			return err
+		}
+		doc.Scope, clientName = cl.Name, cl.Name
+	}
+	if f.ContractID != uuid.Nil {
+		ct, err := contracts.Get(ctx, h.DB.Bun, f.ContractID)
+		if err != nil {
+			return err
+		}
+		contractRef = ct.Reference
+	}
+	doc.Filter = DescribeRegisterQuery(c, h.Server, q, clientName, contractRef)
+	return SendRegisterPDF(c, h.Server, doc, func(ctx context.Context, cursor string) (*interventions.RegisterPage, error) {
+		f.Cursor, f.Limit = cursor, registerCSVBatch
+		return interventions.ListRegister(ctx, h.DB.Bun, f)
+	})
+}
+
+// RegisterPDF is what the register document says about itself: whose register, narrowed how.
+type RegisterPDF struct {
+	Scope      string
+	Filter     [][2]string
+	ShowClient bool
+}
+
+// DescribeRegisterQuery puts the register's filter in words, label and value, in the reader's
+// language: the client (clientName, when the filter names one), the contract (contractRef), the
+// kind, the equipment or service searched and the period.
+func DescribeRegisterQuery(c *fiber.Ctx, s *web.Server, q RegisterQuery, clientName, contractRef string) [][2]string {
+	var out [][2]string
+	if clientName != "" {
+		out = append(out, [2]string{s.T(c, "interventions.register.col.client"), clientName})
+	}
+	if q.Filter.ContractID != uuid.Nil {
+		if contractRef == "" {
+			contractRef = s.T(c, "documents.register.unknown_contract")
+		}
+		out = append(out, [2]string{s.T(c, "interventions.register.col.contract"), contractRef})
+	}
+	if q.Filter.Kind != "" {
+		out = append(out, [2]string{s.T(c, "interventions.register.col.kind"), s.T(c, q.Filter.Kind.Label())})
+	}
+	if q.Q != "" {
+		out = append(out, [2]string{s.T(c, "interventions.register.col.subject"), "« " + q.Q + " »"})
+	}
+	from, to := q.Filter.From.Format("02/01/2006"), q.Filter.To.Format("02/01/2006")
+	switch {
+	case !q.Filter.From.IsZero() && !q.Filter.To.IsZero():
+		out = append(out, [2]string{s.T(c, "documents.register.period"), s.T(c, "documents.register.period_from_to", "From", from, "To", to)})
+	case !q.Filter.From.IsZero():
+		out = append(out, [2]string{s.T(c, "documents.register.period"), s.T(c, "documents.register.period_from", "From", from)})
+	case !q.Filter.To.IsZero():
+		out = append(out, [2]string{s.T(c, "documents.register.period"), s.T(c, "documents.register.period_to", "To", to)})
+	}
+	return out
+}
+
+// SendRegisterPDF answers with the register as a PDF, reading it page by page through next (keyset
+// cursor) up to registerPDFMax entries, the newest first; the totals are those of the whole
+// filter. The portal uses it too.
+func SendRegisterPDF(c *fiber.Ctx, s *web.Server, doc RegisterPDF, next func(ctx context.Context, cursor string) (*interventions.RegisterPage, error)) error {
+	ctx := c.UserContext()
+	d := documents.RegisterData{Scope: doc.Scope, Filter: doc.Filter, ShowClient: doc.ShowClient}
+	for cursor, first := "", true; first || cursor != ""; first = false {
+		page, err := next(ctx, cursor)
+		if err != nil {
+			return err
+		}
+		if first {
+			d.Totals = page.Totals
+		}
+		d.Entries = append(d.Entries, page.Entries...)
+		cursor = page.Next
+		if len(d.Entries) >= registerPDFMax {
+			d.Truncated = cursor != "" || len(d.Entries) > registerPDFMax
+			d.Entries = d.Entries[:registerPDFMax]
+			break
+		}
+	}
+	org, err := provider.Get(ctx, s.DB.Bun)
+	if err != nil {
+		return err
+	}
+	d.Provider, d.Today = org, contracts.Day(s.Now().In(s.Config.Location))
+	lang := web.Lang(c)
+	pdf, err := documents.Register(d, func(id string, args ...any) string { return s.Catalogue.T(lang, id, args...) },
+		func(cents int64) string { return i18n.Money(lang, cents) })
+	if err != nil {
+		return err
+	}
+	return web.SendPDF(c, "registre-maintenance.pdf", pdf)
 }
 
 // registerVerifyPage is the view model of the chain check of one client's register.

@@ -95,6 +95,7 @@ func Routes(s *web.Server) {
 
 	// Register.
 	r.Get("/register.csv", h.handleRegisterCSV)
+	r.Get("/register.pdf", h.handleRegisterPDF)
 	r.Get("/register/verify", s.RequireManager, h.handleRegisterVerify)
 	r.Get("/register", h.handleRegisterIndex)
 

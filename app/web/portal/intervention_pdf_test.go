@@ -20,7 +20,7 @@ import (
 )
 
 // sheetPDFSlot spaces the time entries of this file's interventions so that they never overlap.
-var sheetPDFSlot = time.Date(2026, 9, 7, 8, 0, 0, 0, time.UTC)
+var sheetPDFSlot = time.Date(2031, 6, 2, 8, 0, 0, 0, time.UTC)
 
 // sheetPDFIntervention completes an intervention of the client by the demo technician, with a
 // summary for the client and internal notes, and returns it.

@@ -6,6 +6,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 
+	"maintenant/app/apperr"
+	"maintenant/app/clients"
 	"maintenant/app/contracts"
 	"maintenant/app/interventions"
 	"maintenant/app/web"
@@ -23,6 +25,7 @@ type registerPage struct {
 	NextURL   string
 	FirstURL  string
 	CSVURL    string
+	PDFURL    string
 }
 
 // portalRegisterQuery reads the register filter of the portal: the client is always the session's,
@@ -58,9 +61,10 @@ func (h *handler) handleRegisterIndex(c *fiber.Ctx) error {
 	p := &registerPage{Page: h.NewPage(c, "register.title"), Query: q, Contracts: cs, Kinds: interventions.Kinds(),
 		Rows: backoffice.RegisterRows(h.Server, reg.Entries), Totals: backoffice.RegisterTotalsOf(reg.Totals)}
 	v := q.Values()
-	p.CSVURL = "/portal/register.csv"
+	p.CSVURL, p.PDFURL = "/portal/register.csv", "/portal/register.pdf"
 	if len(v) > 0 {
 		p.CSVURL += "?" + v.Encode()
+		p.PDFURL += "?" + v.Encode()
 	}
 	if q.Filter.Cursor != "" {
 		p.FirstURL = "/portal/register"
@@ -85,6 +89,39 @@ func (h *handler) handleRegisterCSV(c *fiber.Ctx) error {
 	}
 	f := q.Filter
 	return backoffice.StreamRegisterCSV(c, h.Server, "registre-maintenance.csv", func(ctx context.Context, cursor string) (*interventions.RegisterPage, error) {
+		f.Cursor, f.Limit = cursor, 500
+		return interventions.ListRegisterForClient(ctx, h.DB.Bun, client, f)
+	})
+}
+
+// handleRegisterPDF handles the "GET /portal/register.pdf" route: the client's filtered register as
+// a PDF, only its own entries (a client or contract id of another client in the URL finds nothing).
+func (h *handler) handleRegisterPDF(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	client := web.ClientID(c)
+	q, err := portalRegisterQuery(c)
+	if err != nil {
+		return err
+	}
+	cl, err := clients.Get(ctx, h.DB.Bun, client)
+	if err != nil {
+		return err
+	}
+	var contractRef string
+	if q.Filter.ContractID != uuid.Nil {
+		ct, err := contracts.GetForClient(ctx, h.DB.Bun, client, q.Filter.ContractID)
+		switch {
+		case apperr.KindOf(err) == apperr.NotFound:
+		case err != nil:
+			return err
+		default:
+			contractRef = ct.Reference
+		}
+	}
+	doc := backoffice.RegisterPDF{Scope: cl.Name, Filter: backoffice.DescribeRegisterQuery(c, h.Server, q, "", contractRef)}
+	f := q.Filter
+	f.Cursor = ""
+	return backoffice.SendRegisterPDF(c, h.Server, doc, func(ctx context.Context, cursor string) (*interventions.RegisterPage, error) {
 		f.Cursor, f.Limit = cursor, 500
 		return interventions.ListRegisterForClient(ctx, h.DB.Bun, client, f)
 	})

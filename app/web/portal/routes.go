@@ -44,6 +44,7 @@ func Routes(s *web.Server) {
 
 	// Register.
 	r.Get("/register.csv", h.handleRegisterCSV)
+	r.Get("/register.pdf", h.handleRegisterPDF)
 	r.Get("/register", h.handleRegisterIndex)
 
 	r.Get("/account", s.HandleAccount)
