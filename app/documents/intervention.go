@@ -141,10 +141,11 @@ func minutes(m int) string {
 
 func (w *sheetWriter) heading(text string) { w.doc.Heading(text) }
 
-// subheading writes a title inside a section, kept with a few lines of what follows.
+// subheading writes a title inside a section, kept with a few lines of what follows (a table
+// starts a new page below 245 mm: the title goes with it).
 func (w *sheetWriter) subheading(text string) {
 	p := w.doc.pdf
-	if p.GetY() > 250 {
+	if p.GetY() > 238 {
 		p.AddPage()
 	}
 	p.Ln(1)
@@ -258,7 +259,7 @@ func (w *sheetWriter) times() {
 		w.subheading(t("documents.sheet.category_total", "Category", t(cat.Label()), "Total", minutes(sum.billable+sum.covered)))
 		w.table([]string{t("documents.sheet.col.start"), t("documents.sheet.col.technician"), t("documents.sheet.col.duration"),
 			t("documents.sheet.col.billing"), t("documents.sheet.col.note")},
-			[]float64{0.18, 0.18, 0.1, 0.23, 0.31}, []string{"L", "L", "R", "L", "L"}, rows)
+			[]float64{0.18, 0.18, 0.1, 0.25, 0.29}, []string{"L", "L", "R", "L", "L"}, rows)
 	}
 	w.subheading(t("documents.sheet.time_totals"))
 	var rows [][]string
