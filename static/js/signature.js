@@ -18,7 +18,7 @@
     var clear = form.querySelector("[data-signature-clear]");
     var status = form.querySelector("[data-signature-status]");
     var ctx = canvas.getContext("2d");
-    var drawn = false, last = null, pointer = null, width = 0;
+    var last = null, pointer = null, width = 0;
 
     function say(key) {
       if (status) { status.textContent = pad.getAttribute(key) || ""; }
@@ -46,8 +46,11 @@
     }
 
     // Size the canvas to its box at the screen's density (at most 2, to keep the image small);
-    // resizing clears a canvas, so a drawing is put back.
+    // resizing clears a canvas, so the drawing (always in the field after each stroke) is put back.
+    // A phone's toolbar that hides while scrolling changes the height of the window, not the width
+    // of the box: nothing is done then.
     function size() {
+      if (!canvas.isConnected) { return; }
       var box = canvas.getBoundingClientRect();
       if (box.width === 0 || Math.round(box.width) === width) { return; }
       width = Math.round(box.width);
@@ -95,7 +98,6 @@
     function end(ev) {
       if (ev.pointerId !== pointer) { return; }
       pointer = null;
-      drawn = true;
       field.value = canvas.toDataURL("image/png");
       if (clear) { clear.disabled = false; }
       say("data-said-drawn");
@@ -107,17 +109,13 @@
       clear.hidden = false;
       clear.disabled = !field.value;
       clear.addEventListener("click", function () {
-        drawn = false;
         field.value = "";
         paper();
         clear.disabled = true;
         say("data-said-cleared");
       });
     }
-    window.addEventListener("resize", function () {
-      if (drawn) { field.value = canvas.toDataURL("image/png"); }
-      size();
-    });
+    window.addEventListener("resize", size);
     size();
   }
 

@@ -336,7 +336,8 @@ func (h *handler) handleInterventionSignature(c *fiber.Ctx) error {
 
 // handleInterventionSign handles the "POST /portal/interventions/:id/sign" route: someone who may
 // approve for the company signs a sheet left to sign later, with a typed name and a drawing. The
-// store keeps who, when, from which address and browser; a sheet is signed once (409).
+// store keeps who, when, from which address and browser; a sheet is signed once (409). The
+// technicians are told by mail in the same transaction.
 func (h *handler) handleInterventionSign(c *fiber.Ctx) error {
 	id, err := web.ParseUUID(c.Params("id"))
 	if err != nil {
@@ -368,8 +369,11 @@ func (h *handler) handleInterventionSign(c *fiber.Ctx) error {
 		err = f.Problems.Err()
 	default:
 		err = h.DB.InTx(ctx, func(ctx context.Context, tx *database.Tx) error {
-			_, err := interventions.Sign(ctx, tx, clientID, id, f.Input, web.Actor(c), h.Now())
-			return err
+			sig, err := interventions.Sign(ctx, tx, clientID, id, f.Input, web.Actor(c), h.Now())
+			if err != nil {
+				return err
+			}
+			return h.mailSigned(ctx, tx, s.Intervention, sig)
 		})
 	}
 	if err != nil {
@@ -377,6 +381,38 @@ func (h *handler) handleInterventionSign(c *fiber.Ctx) error {
 	}
 	h.SetFlash(c, web.FlashSuccess, h.T(c, "portal.interventions.flash.signed", "Reference", s.Reference()))
 	return h.Redirect(c, interventionsPath+"/"+id.String())
+}
+
+// mailSigned tells the intervention's technicians (or, when none is active, the managers) that
+// the client signed its sheet from the portal, within tx: one mail per sheet and recipient.
+func (h *handler) mailSigned(ctx context.Context, tx *database.Tx, i *interventions.Intervention, sig *interventions.Signature) error {
+	var to []*accounts.User
+	for _, t := range i.Technicians {
+		u, err := accounts.UserByID(ctx, tx, t.ID)
+		if err != nil && apperr.KindOf(err) != apperr.NotFound {
+			return err
+		}
+		if err == nil && u.Active {
+			to = append(to, u)
+		}
+	}
+	if len(to) == 0 {
+		managers, err := accounts.ActiveManagers(ctx, tx)
+		if err != nil {
+			return err
+		}
+		to = managers
+	}
+	for _, r := range to {
+		d := map[string]any{
+			"Name": r.Name, "Reference": i.Reference(), "Title": i.Title, "ClientName": i.ClientName, "By": sig.SignerName,
+			"Link": h.Config.URL("/admin/interventions/" + i.ID.String() + "#signature"),
+		}
+		if err := h.SendMailOnce(ctx, tx, r, "intervention_signed", d, "intervention-signed:"+i.ID.String()+":"+r.ID.String()); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // interventionShowAgain answers a refused signature with the page: 422 with a message per field or

@@ -393,8 +393,8 @@ func TestPortalInterventionSign(t *testing.T) {
 			if v, _ := doc.Find("#f-signer_name").Attr("value"); v != tc.signer {
 				t.Errorf("name not kept: %q", v)
 			}
-			if signatures(t, a) != 0 {
-				t.Fatal("a refused signature was saved")
+			if signatures(t, a) != 0 || count(t, a.app, "SELECT count(*) FROM outbox_messages") != 0 {
+				t.Fatal("a refused signature was saved, or mailed")
 			}
 		})
 	}
@@ -438,6 +438,20 @@ func TestPortalInterventionSign(t *testing.T) {
 		sig.IP == "" || sig.UserAgent != "Mozilla/5.0 (iPhone) Test" || !sig.SignedAt.Equal(a.app.Clock.Now()) || !bytes.Equal(sig.Image, drawing(t, 60)) {
 		t.Errorf("signature %+v", sig)
 	}
+	// The technician is told, once.
+	var mails []struct {
+		To      string `bun:"to_address"`
+		Subject string `bun:"subject"`
+		Text    string `bun:"text_body"`
+	}
+	if err := a.app.DB.Bun.NewRaw("SELECT to_address, subject, text_body FROM outbox_messages WHERE kind = 'intervention_signed'").
+		Scan(context.Background(), &mails); err != nil {
+		t.Fatal(err)
+	}
+	if len(mails) != 1 || mails[0].To != testutil.Technician || !strings.Contains(mails[0].Subject, i.Reference()+" (Boulangerie Martin) signée") ||
+		!strings.Contains(mails[0].Text, "Julie Martin (Boulangerie Martin) a signé") || !strings.Contains(mails[0].Text, "/admin/interventions/"+i.ID.String()+"#signature") {
+		t.Errorf("mails to staff: %+v", mails)
+	}
 	doc := c.Get(interventionPath(i)).Doc(t)
 	wantText(t, "signed page", doc.Find("main").Text(), "Fiche "+i.Reference()+" signée. Merci !", "Signée par Julie Martin le 22/11/2026 10:00, depuis l'espace client.")
 	if doc.Find(`form[action$="/sign"]`).Length() != 0 || doc.Find(`img[src="`+interventionPath(i)+`/signature"]`).Length() != 1 {
@@ -452,7 +466,8 @@ func TestPortalInterventionSign(t *testing.T) {
 	if res.StatusCode != http.StatusConflict || !strings.Contains(res.Text(t), "Cette fiche est déjà signée.") {
 		t.Fatalf("second signature: %d", res.StatusCode)
 	}
-	if n := count(t, a.app, "SELECT count(*) FROM signatures WHERE signer_name = 'Julie Martin'"); n != 1 || signatures(t, a) != 1 {
+	if n := count(t, a.app, "SELECT count(*) FROM signatures WHERE signer_name = 'Julie Martin'"); n != 1 || signatures(t, a) != 1 ||
+		count(t, a.app, "SELECT count(*) FROM outbox_messages WHERE kind = 'intervention_signed'") != 1 {
 		t.Error("the second signature changed something")
 	}
 
