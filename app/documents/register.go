@@ -215,9 +215,7 @@ func (w *registerWriter) cellLines(text string, width float64) []string {
 			lines = append(lines, "")
 			continue
 		}
-		for _, l := range p.SplitText(para, width) {
-			lines = append(lines, l)
-		}
+		lines = append(lines, p.SplitText(para, width)...)
 		if len(lines) > registerCellLines {
 			break
 		}
