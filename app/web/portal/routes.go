@@ -42,6 +42,12 @@ func Routes(s *web.Server) {
 	r.Post("/interventions/:id/sign", h.handleInterventionSign)
 	r.Get("/interventions/:id", h.handleInterventionShow)
 
+	// Quotes: deciding is for those who may approve and pay.
+	r.Get("/quotes", h.handleQuoteIndex)
+	r.Get("/quotes/:id", h.handleQuoteShow)
+	r.Post("/quotes/:id/accept", h.handleQuoteAccept)
+	r.Post("/quotes/:id/decline", h.handleQuoteDecline)
+
 	// Register.
 	r.Get("/register.csv", h.handleRegisterCSV)
 	r.Get("/register.pdf", h.handleRegisterPDF)
