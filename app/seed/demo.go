@@ -112,7 +112,10 @@ func write(ctx context.Context, db *database.DB, now time.Time, full bool, files
 		if err := d.contracts(ctx, tx); err != nil {
 			return err
 		}
-		return d.tickets(ctx, tx)
+		if err := d.tickets(ctx, tx); err != nil {
+			return err
+		}
+		return d.interventions(ctx, tx)
 	})
 }
 

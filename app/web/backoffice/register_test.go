@@ -19,8 +19,9 @@ import (
 	"maintenant/app/testutil"
 )
 
-// registerSlot spaces the time entries of the tests' interventions so that they never overlap.
-var registerSlot = time.Date(2026, 10, 5, 8, 0, 0, 0, time.UTC)
+// registerSlot spaces the time entries of the tests' interventions so that they never overlap, at
+// night (the demo sheets' time is within service hours).
+var registerSlot = time.Date(2026, 10, 5, 1, 0, 0, 0, time.UTC)
 
 // completeForRegister creates an intervention for the client (and contract, if any), logs work and
 // travel time by the demo technician, notes the action on subject and completes it on day: the
