@@ -12,8 +12,13 @@ import (
 
 // Filter narrows a list of interventions.
 type Filter struct {
-	ClientID uuid.UUID
-	Statuses []Status
+	ClientID   uuid.UUID
+	ContractID uuid.UUID
+	Statuses   []Status
+	// Kind keeps one kind ("" every kind).
+	Kind Kind
+	// TechnicianID keeps the interventions this staff user is assigned to.
+	TechnicianID uuid.UUID
 	// Cursor is the keyset position of the next page (database.Cursor of CreatedAt, ID).
 	Cursor string
 	Limit  int
@@ -38,8 +43,18 @@ func List(ctx context.Context, db bun.IDB, f Filter) (*Page, error) {
 	if f.ClientID != uuid.Nil {
 		q = q.Where("i.client_id = ?", f.ClientID)
 	}
+	if f.ContractID != uuid.Nil {
+		q = q.Where("i.contract_id = ?", f.ContractID)
+	}
 	if len(f.Statuses) > 0 {
 		q = q.Where("i.status IN (?)", bun.List(f.Statuses))
+	}
+	if f.Kind != "" {
+		q = q.Where("i.kind = ?", f.Kind)
+	}
+	if f.TechnicianID != uuid.Nil {
+		q = q.Where(`EXISTS (SELECT 1 FROM intervention_technicians AS it
+			WHERE it.intervention_id = i.id AND it.user_id = ?)`, f.TechnicianID)
 	}
 	at, id, ok := database.ParseCursor(f.Cursor)
 	if f.OldestFirst {

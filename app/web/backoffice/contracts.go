@@ -720,11 +720,14 @@ type contractShowPage struct {
 	PolicyHours []contractHoursRow
 	Penalty     string
 	// Actions and the notice.
-	Actions        []contractAction
-	NoticeGivenAt  time.Time
-	NoticePreview  *contractNoticeView
-	CanGiveNotice  bool
-	IncludedHours  string
+	Actions       []contractAction
+	NoticeGivenAt time.Time
+	NoticePreview *contractNoticeView
+	CanGiveNotice bool
+	IncludedHours string
+	// HoursUsed is the included hours used this month and the months before (none when the
+	// contract includes no hours).
+	HoursUsed      []web.HoursUsage
 	History        []contractVersionView
 	ActivatedAt    time.Time
 	StatusChangeAt time.Time
@@ -797,6 +800,9 @@ func (h *handler) contractShowData(c *fiber.Ctx, id uuid.UUID) (*contractShowPag
 		p.NoticeGivenAt = ct.NoticeGivenAt.Time
 	}
 	p.IncludedHours = h.IncludedHoursText(c, v.IncludedMinutes)
+	if p.HoursUsed, err = h.ContractHours(c, h.DB.Bun, ct); err != nil {
+		return nil, err
+	}
 
 	if v.SLAPolicyID.Valid {
 		pol, err := contracts.GetSLAPolicy(ctx, h.DB.Bun, v.SLAPolicyID.UUID)

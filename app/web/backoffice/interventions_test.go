@@ -8,8 +8,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/chromedp/chromedp"
+	"github.com/google/uuid"
 
+	"maintenant/app/audit"
+	"maintenant/app/database"
+	"maintenant/app/interventions"
 	"maintenant/app/seed"
 	"maintenant/app/sla"
 	"maintenant/app/testutil"
@@ -318,4 +323,235 @@ func TestInterventionsInBrowser(t *testing.T) {
 	testutil.Run(t, b, chromedp.Navigate(base+path))
 	testutil.WaitPath(t, b, path)
 	inspect("interventions-sheet")
+}
+
+// listRefs reads the references on a page of the list and its next page's link.
+func listRefs(t *testing.T, c *testutil.Client, path string) (refs []string, next string) {
+	t.Helper()
+	res := c.Get(path)
+	wantStatus(t, res, http.StatusOK, path)
+	doc := res.Doc(t)
+	doc.Find("#interventions > li p:first-child a:first-child").Each(func(_ int, s *goquery.Selection) {
+		refs = append(refs, strings.TrimSpace(s.Text()))
+	})
+	doc.Find(`nav[aria-label] a`).Each(func(_ int, s *goquery.Selection) {
+		if strings.Contains(s.Text(), "Suivant") {
+			next, _ = s.Attr("href")
+		}
+	})
+	return refs, next
+}
+
+func TestInterventionListFilters(t *testing.T) {
+	a := newInterventionApp(t)
+	tech, manager := ticketUser(t, a.app, testutil.Technician), ticketUser(t, a.app, testutil.Manager)
+	kindOf := map[string]string{}
+	techOf := map[string]uuid.UUID{}
+	noContract := map[string]bool{}
+	err := a.app.DB.InTx(context.Background(), func(ctx context.Context, tx *database.Tx) error {
+		add := func(n int, kind interventions.Kind, who uuid.UUID, contract uuid.UUID) error {
+			for range n {
+				in := interventions.Input{ClientID: a.client, ContractID: contract, Kind: kind, Place: interventions.PlaceRemote,
+					Title: "Intervention " + string(kind)}
+				if who != uuid.Nil {
+					in.Technicians = []uuid.UUID{who}
+				}
+				// One instant for all: the keyset falls back on the id.
+				i, err := interventions.Create(ctx, tx, in, audit.Actor{Label: "test"}, a.app.Clock.Now())
+				if err != nil {
+					return err
+				}
+				kindOf[i.Reference()], techOf[i.Reference()], noContract[i.Reference()] = string(kind), who, contract == uuid.Nil
+			}
+			return nil
+		}
+		if err := add(53, interventions.KindPreventive, tech, a.contract); err != nil {
+			return err
+		}
+		if err := add(3, interventions.KindCorrective, manager, a.contract); err != nil {
+			return err
+		}
+		return add(2, interventions.KindEvolutive, uuid.Nil, uuid.Nil)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Kind and technician, over two pages: every row matches, none twice, none missing.
+	path := "/admin/interventions?kind=preventive&tech=" + tech.String()
+	page1, next := listRefs(t, a.m, path)
+	if len(page1) != 50 || next == "" {
+		t.Fatalf("first page: %d rows, next %q; want 50 and a next page", len(page1), next)
+	}
+	for _, want := range []string{"kind=preventive", "tech=" + tech.String(), "after="} {
+		if !strings.Contains(next, want) {
+			t.Errorf("the next page's link %q lost %q", next, want)
+		}
+	}
+	page2, next2 := listRefs(t, a.m, next)
+	if len(page2) != 3 || next2 != "" {
+		t.Errorf("second page: %d rows, next %q; want 3 and no next page", len(page2), next2)
+	}
+	seen := map[string]bool{}
+	for _, ref := range append(page1, page2...) {
+		if seen[ref] || kindOf[ref] != "preventive" || techOf[ref] != tech {
+			t.Errorf("%s: twice %v, kind %s, technician %v", ref, seen[ref], kindOf[ref], techOf[ref])
+		}
+		seen[ref] = true
+	}
+	doc := a.m.Get(path).Doc(t)
+	if v, _ := doc.Find(`#f-kind option[selected]`).Attr("value"); v != "preventive" {
+		t.Errorf("kind filter shows %q", v)
+	}
+	if v, _ := doc.Find(`#f-tech option[selected]`).Attr("value"); v != tech.String() {
+		t.Errorf("technician filter shows %q", v)
+	}
+
+	// The manager's interventions only.
+	if refs, _ := listRefs(t, a.m, "/admin/interventions?tech="+manager.String()); len(refs) != 3 {
+		t.Errorf("manager's interventions: %v", refs)
+	} else {
+		for _, ref := range refs {
+			if kindOf[ref] != "corrective" {
+				t.Errorf("%s is not the manager's", ref)
+			}
+		}
+	}
+
+	// The contract is offered once the client is chosen; sheets without contract are left out.
+	base := "/admin/interventions?client=" + a.client.String()
+	if n := a.m.Get(base).Doc(t).Find(`#f-contract option[value="` + a.contract.String() + `"]`).Length(); n != 1 {
+		t.Error("the client's contract is not offered")
+	}
+	refs, _ := listRefs(t, a.m, base+"&kind=evolutive")
+	if len(refs) != 2 {
+		t.Errorf("evolutive interventions of the client: %v", refs)
+	}
+	res := a.m.Get(base + "&kind=evolutive&contract=" + a.contract.String())
+	if n := res.Doc(t).Find("#interventions > li").Length(); n != 0 || !strings.Contains(res.Text(t), "Aucune intervention") {
+		t.Errorf("evolutive interventions under the contract: %d rows\n%s", n, res.Text(t))
+	}
+	// Unknown values are ignored, not errors.
+	wantStatus(t, a.m.Get("/admin/interventions?kind=nope&tech=zzz&contract=1"), http.StatusOK, "bad filters")
+}
+
+func TestInterventionEdit(t *testing.T) {
+	a := newInterventionApp(t)
+	ctx := context.Background()
+	tech := ticketUser(t, a.app, testutil.Technician)
+	path := a.create(t, a.m, "Réparer l'imprimante", func(f url.Values) { f.Set("technicians", tech.String()) })
+	edit := path + "/edit"
+	var assigned int
+	if err := a.app.DB.Bun.NewRaw("SELECT count(*) FROM intervention_technicians WHERE user_id = ?", tech).Scan(ctx, &assigned); err != nil || assigned != 1 {
+		t.Fatalf("technician ticked at creation: %d assignments, %v", assigned, err)
+	}
+
+	// The sheet links to the form, which holds the saved values.
+	if href, _ := a.m.Get(path).Doc(t).Find(`header a[href$="/edit"]`).Attr("href"); href != edit {
+		t.Errorf("the sheet's edit link is %q, want %q", href, edit)
+	}
+	res := a.m.Get(edit)
+	wantStatus(t, res, http.StatusOK, "edit form")
+	doc := res.Doc(t)
+	if v, _ := doc.Find("#f-title").Attr("value"); v != "Réparer l'imprimante" {
+		t.Errorf("title %q", v)
+	}
+	if v, _ := doc.Find(`input[name="kind"][checked]`).Attr("value"); v != "corrective" {
+		t.Errorf("kind %q", v)
+	}
+	if doc.Find(`input[name="technicians"][value="`+tech.String()+`"][checked]`).Length() != 1 {
+		t.Error("the assigned technician is not ticked")
+	}
+	if doc.Find(`select[name="client"], input[name="client_id"]`).Length() != 0 {
+		t.Error("the client is offered for change")
+	}
+	version, _ := doc.Find(`input[name="version"]`).Attr("value")
+
+	// Bad input: 422, a message per field, the input kept, nothing saved.
+	bad := url.Values{"version": {version}, "kind": {"corrective"}, "place": {"on_site"}, "title": {""},
+		"estimate": {"-5"}, "ticket": {"T-9999"}, "scheduled_at": {"demain"}, "technicians": {"nope"},
+		"contract_id": {a.contract.String()}}
+	res = a.m.Post(path, bad)
+	wantStatus(t, res, http.StatusUnprocessableEntity, "bad edit")
+	doc = res.Doc(t)
+	for _, f := range []string{"title", "estimate", "ticket", "scheduled_at", "technicians"} {
+		if doc.Find("#f-"+f+"-error").Length() != 1 {
+			t.Errorf("no message under %s", f)
+		}
+	}
+	if v, _ := doc.Find("#f-estimate").Attr("value"); v != "-5" {
+		t.Errorf("estimate not kept: %q", v)
+	}
+	if v, _ := doc.Find("#f-ticket").Attr("value"); v != "T-9999" {
+		t.Errorf("ticket not kept: %q", v)
+	}
+	var title string
+	if err := a.app.DB.Bun.NewRaw("SELECT title FROM interventions").Scan(ctx, &title); err != nil || title != "Réparer l'imprimante" {
+		t.Fatalf("title after a refused edit: %q %v", title, err)
+	}
+
+	// Good input: every field of the header, then back to the sheet.
+	tk := a.open(t, "Imprimante en panne", sla.Normal)
+	good := url.Values{"version": {version}, "kind": {"installation"}, "place": {"workshop"}, "title": {"Remplacer l'imprimante"},
+		"estimate": {"2 h"}, "ticket": {tk.Reference()}, "scheduled_at": {a.at("10:00")}, "technicians": {tech.String()},
+		"contract_id": {a.contract.String()}}
+	res = a.m.Post(path, good)
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != path {
+		t.Fatalf("edit: %d %s\n%s", res.StatusCode, res.Header.Get("Location"), res.Body)
+	}
+	var got struct {
+		Title    string    `bun:"title"`
+		Kind     string    `bun:"kind"`
+		Place    string    `bun:"place"`
+		Estimate int       `bun:"estimated_minutes"`
+		Ticket   uuid.UUID `bun:"ticket_id"`
+		Audited  int       `bun:"audited"`
+	}
+	if err := a.app.DB.Bun.NewRaw(`SELECT title, kind, place, estimated_minutes, ticket_id,
+		(SELECT count(*) FROM audit_log WHERE action = 'intervention.updated') AS audited FROM interventions`).Scan(ctx, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Title != "Remplacer l'imprimante" || got.Kind != "installation" || got.Place != "workshop" || got.Estimate != 120 || got.Ticket != tk.ID || got.Audited != 1 {
+		t.Errorf("saved %+v", got)
+	}
+	if text := a.m.Get(path).Text(t); !strings.Contains(text, "Intervention I-0001 modifiée.") || !strings.Contains(text, "2 h") {
+		t.Error("the sheet does not show the change and its flash")
+	}
+
+	// The same form saved again from a stale page: 409, the input kept against the current version.
+	good.Set("title", "Autre onglet")
+	res = a.m.Post(path, good)
+	wantStatus(t, res, http.StatusConflict, "stale edit")
+	doc = res.Doc(t)
+	if !strings.Contains(res.Text(t), "Quelqu'un a modifié ces informations") {
+		t.Error("409 does not say why")
+	}
+	if v, _ := doc.Find("#f-title").Attr("value"); v != "Autre onglet" {
+		t.Errorf("409 lost the input: %q", v)
+	}
+	if v, _ := doc.Find(`input[name="version"]`).Attr("value"); v == version {
+		t.Error("409 keeps the stale version: saving again would fail forever")
+	}
+
+	// A completed sheet is frozen: the form is refused, and so is a save.
+	if res := interventionPost(t, a.m, path, "/takeup", nil); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("take up: %d", res.StatusCode)
+	}
+	if res := interventionPost(t, a.m, path, "/time", url.Values{"category": {"work"}, "started_at": {a.at("09:00")}, "minutes": {"30"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("time: %d\n%s", res.StatusCode, res.Body)
+	}
+	if res := interventionPost(t, a.m, path, "/complete", nil); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("complete: %d\n%s", res.StatusCode, res.Body)
+	}
+	res = a.m.Get(edit)
+	wantStatus(t, res, http.StatusConflict, "edit a completed sheet")
+	if !strings.Contains(res.Text(t), "La fiche est terminée") || res.Doc(t).Find(`form[action="`+path+`"]`).Length() != 0 {
+		t.Error("the frozen sheet's form is offered, or the refusal is not explained")
+	}
+	good.Set("version", interventionVersion(t, a.m, path))
+	wantStatus(t, a.m.Post(path, good), http.StatusConflict, "save a completed sheet")
+	if a.m.Get(path).Doc(t).Find(`header a[href$="/edit"]`).Length() != 0 {
+		t.Error("a completed sheet offers its edit link")
+	}
+	wantStatus(t, a.m.Get("/admin/interventions/"+uuid.New().String()+"/edit"), http.StatusNotFound, "unknown intervention")
 }

@@ -68,6 +68,8 @@ func Routes(s *web.Server) {
 	r.Post("/interventions", h.handleInterventionCreate)
 	r.Get("/interventions/:id.pdf", h.handleInterventionPDF)
 	r.Get("/interventions/:id", h.handleInterventionShow)
+	r.Get("/interventions/:id/edit", h.handleInterventionEdit)
+	r.Post("/interventions/:id", h.handleInterventionUpdate)
 	r.Post("/interventions/:id/takeup", h.handleInterventionTakeUp)
 	r.Post("/interventions/:id/status", h.handleInterventionStatus)
 	r.Post("/interventions/:id/time", h.handleInterventionTime)

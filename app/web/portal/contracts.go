@@ -144,6 +144,9 @@ type contractShowPage struct {
 	TermsFrom     time.Time
 	InitialEnd    time.Time
 	IncludedHours string
+	// HoursUsed is the included hours used this month and the months before (none when the
+	// contract includes no hours).
+	HoursUsed []web.HoursUsage
 	// MonthlyFee is the fee brought to one month, the base of the penalty.
 	MonthlyFee int64
 	// The service level.
@@ -233,6 +236,9 @@ func (h *handler) contractShowData(c *fiber.Ctx, id uuid.UUID) (*contractShowPag
 	}
 	p.InitialEnd = h.Noon(contracts.AddMonths(v.StartDate, v.InitialMonths).AddDate(0, 0, -1))
 	p.IncludedHours = h.IncludedHoursText(c, v.IncludedMinutes)
+	if p.HoursUsed, err = h.ContractHours(c, h.DB.Bun, ct); err != nil {
+		return nil, err
+	}
 	p.MonthlyFee = roundDiv(v.FeeCents, int64(v.BillingPeriod.Months()))
 	p.HasRenewal = v.RenewalMonths > 0
 	p.NoticeMonthsTxt = h.T(c, "contract.months", "Count", v.NoticeMonths)
