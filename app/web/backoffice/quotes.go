@@ -741,3 +741,17 @@ func (h *handler) handleQuoteDelete(c *fiber.Ctx) error {
 	}
 	return h.Redirect(c, quotesPath)
 }
+
+// handleQuotePDF handles the "GET /admin/quotes/:id.pdf" route: the quote as a document (a draft
+// says so), with its acceptance block once accepted.
+func (h *handler) handleQuotePDF(c *fiber.Ctx) error {
+	id, err := quoteID(c)
+	if err != nil {
+		return err
+	}
+	q, err := billing.Get(c.UserContext(), h.DB.Bun, id)
+	if err != nil {
+		return err
+	}
+	return h.SendQuotePDF(c, q)
+}

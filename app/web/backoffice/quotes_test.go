@@ -74,6 +74,9 @@ func TestQuoteFromTicketDraftAndSend(t *testing.T) {
 			t.Errorf("draft page lacks %q", want)
 		}
 	}
+	if pdf := a.m.Get(path + ".pdf"); pdf.StatusCode != http.StatusOK || pdf.Header.Get("Content-Type") != "application/pdf" {
+		t.Errorf("draft PDF: %d %s", pdf.StatusCode, pdf.Header.Get("Content-Type"))
+	}
 	version, _ := page.Doc(t).Find(`form[action$="/send"] input[name="version"]`).Attr("value")
 	res = a.m.Post(path+"/send", url.Values{"version": {version}})
 	if res.StatusCode != http.StatusSeeOther {

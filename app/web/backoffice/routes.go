@@ -87,6 +87,7 @@ func Routes(s *web.Server) {
 	r.Get("/quotes", h.handleQuoteIndex)
 	r.Get("/quotes/new", s.RequireManager, h.handleQuoteNew)
 	r.Post("/quotes", s.RequireManager, h.handleQuoteCreate)
+	r.Get("/quotes/:id.pdf", h.handleQuotePDF)
 	r.Get("/quotes/:id", h.handleQuoteShow)
 	r.Get("/quotes/:id/edit", s.RequireManager, h.handleQuoteEdit)
 	r.Post("/quotes/:id", s.RequireManager, h.handleQuoteUpdate)

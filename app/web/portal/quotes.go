@@ -2,6 +2,7 @@ package portal
 
 import (
 	"context"
+	"crypto/sha256"
 	"net/url"
 	"strings"
 
@@ -159,6 +160,16 @@ func (h *handler) handleQuoteShow(c *fiber.Ctx) error {
 	return h.Render(c, fiber.StatusOK, "portal/quotes/show", p)
 }
 
+// handleQuotePDF handles the "GET /portal/quotes/:id.pdf" route: the client's own quote as a
+// document, with its acceptance block once accepted. A draft or another client's quote answers 404.
+func (h *handler) handleQuotePDF(c *fiber.Ctx) error {
+	q, err := h.quoteOfClient(c)
+	if err != nil {
+		return err
+	}
+	return h.SendQuotePDF(c, q)
+}
+
 // quoteRefused shows the quote again with the problems of a refused decision (422 under the
 // fields, 409 with the reason, 429 when the password was tried too often), the user's input kept
 // (never the password).
@@ -243,6 +254,13 @@ func (h *handler) handleQuoteAccept(c *fiber.Ctx) error {
 	if err := h.checkPassword(c, u, c.FormValue("password")); err != nil {
 		return h.quoteRefused(c, q, err, form, "accept")
 	}
+	// The PDF the client could download at this moment, as evidence of what was accepted.
+	pdf, err := h.QuotePDF(c, q)
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(pdf)
+	in.PDFSHA256 = sum[:]
 	var i *interventions.Intervention
 	shown := q
 	err = h.DB.InTx(c.UserContext(), func(ctx context.Context, tx *database.Tx) error {

@@ -1,7 +1,9 @@
 package portal_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"net/http"
 	"net/url"
 	"strings"
@@ -119,9 +121,24 @@ func TestPortalQuoteAccept(t *testing.T) {
 	q := a.quote(t, a.boulangerie, "Refonte de la page d'accueil", false)
 	c := a.app.LoginAs(t, testutil.BoulangerieUser)
 	c.Get(quotePath(q))
+	before := c.Get(quotePath(q) + ".pdf")
+	if before.StatusCode != http.StatusOK || before.Header.Get("Content-Type") != "application/pdf" {
+		t.Fatalf("PDF: %d %s", before.StatusCode, before.Header.Get("Content-Type"))
+	}
 	res := c.Post(quotePath(q)+"/accept", acceptForm(q))
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("accept: %d\n%s", res.StatusCode, res.Body)
+	}
+	var pdfHash []byte
+	if err := a.app.DB.Bun.NewRaw("SELECT pdf_sha256 FROM quote_acceptances WHERE quote_id = ?", q.ID).Scan(context.Background(), &pdfHash); err != nil {
+		t.Fatal(err)
+	}
+	if sum := sha256.Sum256([]byte(before.Body)); !bytes.Equal(pdfHash, sum[:]) {
+		t.Errorf("recorded PDF hash %x is not the hash of the PDF shown before (%x)", pdfHash, sum)
+	}
+	after := c.Get(quotePath(q) + ".pdf")
+	if after.StatusCode != http.StatusOK || after.Body == before.Body {
+		t.Errorf("accepted PDF: %d, unchanged by the acceptance", after.StatusCode)
 	}
 	page := c.Get(quotePath(q))
 	wantText(t, "accepted", squash(page.Text(t)), "Devis D-2026-0001 accepté", "Bon pour accord donné par Julie Martin")
@@ -283,8 +300,10 @@ func TestPortalQuoteCrossClient(t *testing.T) {
 	if text := c.Get("/portal/quotes").Text(t); strings.Contains(text, q.Title) {
 		t.Error("the list shows another client's quote")
 	}
-	if res := c.Get(quotePath(q)); res.StatusCode != http.StatusNotFound {
-		t.Errorf("GET: %d", res.StatusCode)
+	for _, p := range []string{quotePath(q), quotePath(q) + ".pdf"} {
+		if res := c.Get(p); res.StatusCode != http.StatusNotFound {
+			t.Errorf("GET %s: %d", p, res.StatusCode)
+		}
 	}
 	cabinetForm := acceptForm(q, func(f url.Values) { f.Set("signer_name", "Paul Durand") })
 	for _, action := range []string{"/accept", "/decline"} {

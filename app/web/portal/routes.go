@@ -44,6 +44,7 @@ func Routes(s *web.Server) {
 
 	// Quotes: deciding is for those who may approve and pay.
 	r.Get("/quotes", h.handleQuoteIndex)
+	r.Get("/quotes/:id.pdf", h.handleQuotePDF)
 	r.Get("/quotes/:id", h.handleQuoteShow)
 	r.Post("/quotes/:id/accept", h.handleQuoteAccept)
 	r.Post("/quotes/:id/decline", h.handleQuoteDecline)
