@@ -100,6 +100,10 @@ func TestDeliverAttachments(t *testing.T) {
 		list[1].Position != 1 || list[1].ContentType != "text/plain; charset=utf-8" {
 		t.Errorf("listed attachments %+v", list)
 	}
+	page, err := mail.List(ctx, db.Bun, "", "", 10)
+	if err != nil || len(page.Messages) != 1 || page.Messages[0].AttachmentCount != 2 {
+		t.Errorf("the list does not count the attachments: %v %+v", err, page)
+	}
 	a, err := mail.GetAttachment(ctx, db.Bun, m.ID, 0)
 	if err != nil || !bytes.Equal(a.Content, fakePDF) {
 		t.Errorf("attachment 0: %v, %+v", err, a)

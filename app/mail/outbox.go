@@ -55,6 +55,8 @@ type Message struct {
 	// Attachments are written by Enqueue with the message and read back by the delivery job
 	// (WithAttachments); Get leaves them out.
 	Attachments []Attachment `bun:"-"`
+	// AttachmentCount is filled by List.
+	AttachmentCount int `bun:"attachment_count,scanonly"`
 }
 
 // Limits of an attachment (the database holds the same ones).
@@ -213,6 +215,7 @@ func List(ctx context.Context, db bun.IDB, to, cursor string, limit int) (*Page,
 	var ms []Message
 	q := db.NewSelect().Model(&ms).
 		Column("id", "created_at", "to_address", "to_name", "subject", "kind", "status", "attempts", "sent_at").
+		ColumnExpr("(SELECT count(*) FROM outbox_attachments AS oa WHERE oa.message_id = ?TableAlias.id) AS attachment_count").
 		OrderExpr("created_at DESC, id DESC").Limit(int64(limit + 1))
 	if to = strings.TrimSpace(to); to != "" {
 		q = q.Where("to_address ILIKE ?", "%"+database.EscapeLike(to)+"%")

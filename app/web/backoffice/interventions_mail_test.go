@@ -112,6 +112,9 @@ func TestInterventionCompletionMailsTheSheet(t *testing.T) {
 
 	// The outbox lists the file; staff download it, the client cannot.
 	out := "/admin/outbox/" + mails[0].ID.String()
+	if row := a.m.Get("/admin/outbox?to=client@boulangerie").Doc(t).Find(`tr:has(a[href="` + out + `"])`).Text(); !strings.Contains(row, "1 pièce jointe") {
+		t.Errorf("the outbox list does not show the attachment: %q", row)
+	}
 	doc := a.m.Get(out).Doc(t)
 	if got := strings.Join(strings.Fields(doc.Find("#attachments").Text()), " "); !strings.Contains(got, "I-0001.pdf") || !strings.Contains(got, "application/pdf") {
 		t.Errorf("the outbox does not list the attachment: %q", got)
