@@ -133,6 +133,21 @@ func TestInterventionCompletionMailsTheSheet(t *testing.T) {
 		t.Errorf("a client user downloads from the outbox: %d", res.StatusCode)
 	}
 
+	// A client without an active contact: the sheet is completed, nobody is mailed, the flash says so.
+	if _, err := a.app.DB.Bun.ExecContext(ctx, "UPDATE users SET active = false WHERE client_id = ?", a.client); err != nil {
+		t.Fatal(err)
+	}
+	path2 := a.create(t, a.m, "Balance de la vitrine")
+	wantStatus(t, interventionPost(t, a.m, path2, "/takeup", nil), http.StatusSeeOther, "take up")
+	wantStatus(t, interventionPost(t, a.m, path2, "/time", url.Values{"category": {"work"}, "started_at": {a.at("10:00")}, "minutes": {"20"}}), http.StatusSeeOther, "time")
+	wantStatus(t, interventionPost(t, a.m, path2, "/complete", nil), http.StatusSeeOther, "complete without contacts")
+	if text := a.m.Get(path2).Text(t); !strings.Contains(text, "aucun contact actif") {
+		t.Error("the flash does not say nobody was mailed")
+	}
+	if got := completedMails(t, a); len(got) != len(want) {
+		t.Errorf("%d mails after a completion for a client without contacts, want still %d", len(got), len(want))
+	}
+
 	// Look at the outbox page with its attachment at both widths.
 	base := a.app.Listen(t)
 	b := testutil.Browser(t)
