@@ -7,12 +7,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/google/uuid"
 
 	"maintenant/app/audit"
 	"maintenant/app/database"
 	"maintenant/app/i18n"
 	"maintenant/app/interventions"
+	"maintenant/app/seed"
 	"maintenant/app/testutil"
 )
 
@@ -108,4 +110,37 @@ func TestPortalContractIncludedHours(t *testing.T) {
 	if res := b.Get(path); res.StatusCode != http.StatusNotFound {
 		t.Errorf("the cabinet's contract seen by the bakery: %d, want 404", res.StatusCode)
 	}
+}
+
+// TestPortalContractHoursInBrowser shows the law firm's contract page with its included hours at
+// desktop and phone widths: axe-clean, no sideways scroll, no console error, no raw message id
+// (artifacts/screenshots/portal-contract-hours-*.png).
+func TestPortalContractHoursInBrowser(t *testing.T) {
+	app := testutil.NewApp(t, testutil.Options{})
+	cabinet := demoContractOf(t, app, "Cabinet Durand Avocats")
+	base := app.Listen(t)
+	b := testutil.Browser(t)
+	testutil.Run(t, b, chromedp.Navigate(base+"/login"))
+	testutil.WaitPath(t, b, "/login")
+	testutil.Run(t, b,
+		chromedp.SendKeys(chromedp.CSS("#f-email"), testutil.CabinetUser),
+		chromedp.SendKeys(chromedp.CSS("#f-password"), seed.DemoPassword),
+		chromedp.Click(chromedp.CSS(`main form[action="/login"] button`)),
+	)
+	testutil.WaitFor(t, b, `location.pathname !== '/login'`)
+	testutil.Run(t, b, chromedp.Navigate(base+"/portal/contracts/"+cabinet.String()))
+	testutil.WaitFor(t, b, `document.querySelector('#included-hours table') !== null`)
+	for _, v := range []testutil.Viewport{testutil.Desktop, testutil.Phone} {
+		testutil.SetViewport(t, b, v)
+		if m := rawKey.FindString(testutil.BodyText(t, b)); m != "" {
+			t.Errorf("raw message id: %q", m)
+		}
+		testutil.Axe(t, b)
+		if out := testutil.HorizontalOverflow(t, b); len(out) > 0 {
+			t.Errorf("at %d px the page scrolls sideways: %s", v.Width, strings.Join(out, "; "))
+		}
+		testutil.Screenshot(t, b, "portal-contract-hours-"+v.Name)
+	}
+	testutil.SetViewport(t, b, testutil.Desktop)
+	testutil.CheckConsole(t, b)
 }
