@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/google/uuid"
 
@@ -429,8 +430,9 @@ func (d *demo) interventions(ctx context.Context, tx *database.Tx) error {
 	return nil
 }
 
-// demoSignature draws a handwritten-looking signature: a looping stroke in dark blue ink, the
-// initial larger, and a flourish under it, on a white background.
+// demoSignature draws the signer's name as a handwritten-looking signature: one looping stroke per
+// word in dark blue ink, a loop per letter (tall for ascenders and capitals, below the line for
+// descenders, small otherwise), a slight slant, and a flourish under it, on a white background.
 func demoSignature(name string) []byte {
 	const w, h = 360, 120
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
@@ -449,21 +451,44 @@ func demoSignature(name string) []byte {
 			}
 		}
 	}
-	// The letters: one loop per letter of the name (at most 12), the first one taller.
-	letters := min(max(len([]rune(strings.ReplaceAll(name, " ", ""))), 4), 12)
-	for t := 0.0; t <= 1; t += 0.0004 {
-		phase := 2 * math.Pi * float64(letters) * t
-		height := 22.0
-		if t < 1/float64(letters) {
-			height = 38
-		}
-		x := 24 + 300*t + 9*math.Cos(phase)
-		y := 62 - height*math.Sin(phase)*(0.6+0.4*math.Sin(math.Pi*t)) + 6*t
-		dot(x, y, 1.8-0.6*t)
+	words := strings.Fields(name)
+	letters := 0
+	for _, word := range words {
+		letters += len([]rune(word))
 	}
-	// The flourish: a long, slightly rising underline.
-	for t := 0.0; t <= 1; t += 0.001 {
-		dot(40+280*t, 100-10*t-8*math.Sin(math.Pi*t), 1.4)
+	if letters == 0 {
+		return nil
+	}
+	const base = 70.0
+	step := min(300/float64(letters+len(words)), 26)
+	x := 24.0
+	for _, word := range words {
+		for k, r := range []rune(word) {
+			height, down := 12.0, false // a small letter
+			switch {
+			case k == 0 && unicode.IsUpper(r):
+				height = 44
+			case strings.ContainsRune("bdfhklt", r):
+				height = 32
+			case strings.ContainsRune("gjpqy", r):
+				height, down = 26, true
+			}
+			width := step * (0.8 + 0.4*float64(r%3)/2)
+			for u := 0.0; u <= 1; u += 0.002 {
+				lift := height * (1 - math.Cos(2*math.Pi*u)) / 2
+				if down {
+					lift = -lift
+				}
+				px := x + width*u - 0.35*width*math.Sin(2*math.Pi*u) + 0.25*lift // the slant
+				dot(px, base-lift, 1.7-0.5*u*u)
+			}
+			x += width
+		}
+		x += step * 0.9 // the pen lifts between words
+	}
+	// The flourish: from under the last letter back to the start, slightly rising.
+	for u := 0.0; u <= 1; u += 0.001 {
+		dot(x-step+(36-x+step)*u, base+22-10*u-6*math.Sin(math.Pi*u), 1.3)
 	}
 	var buf bytes.Buffer
 	_ = png.Encode(&buf, img)
