@@ -74,6 +74,15 @@ func New(cfg Config) (*river.Client[pgx.Tx], error) {
 			rc.PeriodicJobs = append(rc.PeriodicJobs, river.NewPeriodicJob(river.PeriodicInterval(EscalationInterval),
 				func() (river.JobArgs, *river.InsertOpts) { return TicketEscalationArgs{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true}))
+			river.AddWorker(workers, &QuoteExpiryWorker{
+				DB: cfg.DB, Now: cfg.Now, Location: cfg.Location, Composer: cfg.Composer, Outbox: outbox,
+				BaseURL: cfg.BaseURL, Logger: cfg.Logger,
+			})
+			// Daily at 06:05 in the provider's zone, and at start: quotes past their validity expire,
+			// those about to expire are recalled to the client once.
+			rc.PeriodicJobs = append(rc.PeriodicJobs, river.NewPeriodicJob(dailyAt{hour: 6, minute: 5, loc: cfg.Location},
+				func() (river.JobArgs, *river.InsertOpts) { return QuoteExpiryArgs{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true}))
 		}
 	}
 	return river.NewClient(riverpgxv5.New(cfg.DB.Pool), rc)

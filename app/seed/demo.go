@@ -115,7 +115,10 @@ func write(ctx context.Context, db *database.DB, now time.Time, full bool, files
 		if err := d.tickets(ctx, tx); err != nil {
 			return err
 		}
-		return d.interventions(ctx, tx)
+		if err := d.interventions(ctx, tx); err != nil {
+			return err
+		}
+		return d.quotes(ctx, tx)
 	})
 }
 
