@@ -1,11 +1,34 @@
 package web
 
 import (
+	"context"
 	"strconv"
 	"strings"
 
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
 	"maintenant/app/billing"
 )
+
+// QuoteReference is the reference of the quote an intervention carries out ("" when none).
+// clientID scopes the read to a portal user's client (uuid.Nil for staff).
+func (s *Server) QuoteReference(ctx context.Context, clientID uuid.UUID, id uuid.NullUUID) (string, error) {
+	if !id.Valid {
+		return "", nil
+	}
+	get := billing.Get
+	if clientID != uuid.Nil {
+		get = func(ctx context.Context, db bun.IDB, id uuid.UUID) (*billing.Quote, error) {
+			return billing.GetForClient(ctx, db, clientID, id)
+		}
+	}
+	q, err := get(ctx, s.DB.Bun, id.UUID)
+	if err != nil {
+		return "", err
+	}
+	return q.Reference(), nil
+}
 
 // QuoteTotalsView is a quote's totals as the backoffice and the portal show them, VAT rates
 // written out.

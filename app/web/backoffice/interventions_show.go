@@ -41,6 +41,8 @@ type interventionShowPage struct {
 	Open string
 	// ShowSignature offers the client's signature on site, or shows it: once work started.
 	ShowSignature bool
+	// Quote is the reference of the accepted quote the intervention carries out ("" when none).
+	Quote string
 }
 
 // interventionTimeGroup is the time of one category.
@@ -103,6 +105,9 @@ func (h *handler) interventionShowPage(c *fiber.Ctx, id uuid.UUID, form map[stri
 		Categories: interventions.Categories(), Staff: staff,
 	}
 	p.Title = h.T(c, "admin_interventions.show.title_ref", "Reference", s.Reference(), "Title", s.Title)
+	if p.Quote, err = h.QuoteReference(ctx, uuid.Nil, s.QuoteID); err != nil {
+		return nil, err
+	}
 	p.ShowSignature = s.Signature != nil || s.Status == interventions.StatusInProgress || s.Status == interventions.StatusDone
 	me := web.CurrentUser(c).ID
 	if !p.Frozen {

@@ -3,6 +3,7 @@ package portal
 import (
 	"github.com/gofiber/fiber/v2"
 
+	"maintenant/app/billing"
 	"maintenant/app/clients"
 	"maintenant/app/web"
 )
@@ -22,7 +23,14 @@ type homePage struct {
 	// there are others.
 	ToSign, Current         []interventionRow
 	MoreToSign, MoreCurrent bool
+	// Quotes wait for the client's decision, the soonest to expire first (homeQuoteCount at most);
+	// MoreQuotes says there are others.
+	Quotes     []quoteRow
+	MoreQuotes bool
 }
+
+// homeQuoteCount is the number of quotes waiting for a decision the home shows.
+const homeQuoteCount = 5
 
 // handleHome handles the "GET /portal" route.
 func (h *handler) handleHome(c *fiber.Ctx) error {
@@ -43,5 +51,15 @@ func (h *handler) handleHome(c *fiber.Ctx) error {
 	if p.ToSign, p.Current, p.MoreToSign, p.MoreCurrent, err = h.homeInterventions(ctx, web.ClientID(c)); err != nil {
 		return err
 	}
+	today := h.Today()
+	quotes, err := billing.ListForClient(ctx, h.DB.Bun, web.ClientID(c), billing.Filter{
+		Status: billing.StatusSent, Today: today, Sort: billing.SortValidity, Limit: homeQuoteCount})
+	if err != nil {
+		return err
+	}
+	for _, q := range quotes.Quotes {
+		p.Quotes = append(p.Quotes, quoteRow{Q: q, Status: q.StatusOn(today), Valid: h.CivilDate(q.ValidUntil, today)})
+	}
+	p.MoreQuotes = quotes.Next != ""
 	return h.Render(c, fiber.StatusOK, "portal/home", p)
 }

@@ -219,6 +219,8 @@ type interventionMaterialLine struct {
 type interventionShowPage struct {
 	web.Page
 	S *interventions.Sheet
+	// Quote is the reference of the accepted quote the intervention carries out ("" when none).
+	Quote string
 	// HasSheet says work started: the sheet has something to show.
 	HasSheet bool
 	Times    []interventionTimeRow
@@ -258,6 +260,9 @@ func (h *handler) interventionShowData(c *fiber.Ctx, id uuid.UUID) (*interventio
 		HasSheet: s.Status == interventions.StatusInProgress || s.Status == interventions.StatusDone || len(s.TimeEntries) > 0,
 		ToSign:   s.AwaitsSignature(), MaySign: maySign(u)}
 	p.Title = s.Reference() + " · " + s.Title
+	if p.Quote, err = h.QuoteReference(ctx, clientID, s.QuoteID); err != nil {
+		return nil, err
+	}
 	p.Form = map[string]string{"signer_name": u.Name}
 
 	covered, billable := map[interventions.Category]int{}, map[interventions.Category]int{}

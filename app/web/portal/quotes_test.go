@@ -355,3 +355,57 @@ func TestPortalQuoteDoubleClick(t *testing.T) {
 		t.Errorf("%d acceptances, %d interventions", acc, inter)
 	}
 }
+
+// TestPortalHomeQuotes: the home shows the client's quotes waiting for a decision (never another
+// client's, a draft or a decided one), with the way to decide for those who may.
+func TestPortalHomeQuotes(t *testing.T) {
+	a := newPortalApp(t)
+	sent := a.quote(t, a.boulangerie, "Refonte de la page d'accueil", false)
+	draft := a.quote(t, a.boulangerie, "Brouillon secret", true)
+	other := a.quote(t, a.cabinet, "Devis du cabinet", false)
+	doc := a.app.LoginAs(t, testutil.BoulangerieUser).Get("/portal").Doc(t)
+	block := doc.Find("#home-quotes")
+	if block.Length() != 1 {
+		t.Fatal("the home has no block of quotes waiting for a decision")
+	}
+	text := squash(block.Text())
+	wantText(t, "home quotes", text, "Devis en attente de votre décision", sent.Title, sent.Reference(), "996,30", "Lire et décider")
+	for _, q := range []*billing.Quote{draft, other} {
+		if strings.Contains(text, q.Title) {
+			t.Errorf("the home shows %q:\n%s", q.Title, text)
+		}
+	}
+	if href, _ := block.Find(`a[href$="#decision"]`).Attr("href"); href != quotePath(sent)+"#decision" {
+		t.Errorf("decide link %q", href)
+	}
+	// Another client's home shows its own quote only.
+	text = squash(a.app.LoginAs(t, testutil.CabinetUser).Get("/portal").Doc(t).Find("#home-quotes").Text())
+	if !strings.Contains(text, other.Title) || strings.Contains(text, sent.Title) {
+		t.Errorf("the Cabinet's home quotes:\n%s", text)
+	}
+}
+
+// TestPortalInterventionLinksItsQuote: the intervention an accepted quote created names the quote
+// and links to it, on the client's side (the demo's accepted redesign quote of the Boulangerie).
+func TestPortalInterventionLinksItsQuote(t *testing.T) {
+	app := testutil.NewApp(t, testutil.Options{})
+	a := &portalApp{app: app, boulangerie: clientID(t, app, "Boulangerie Martin")}
+	var id, quote uuid.UUID
+	if err := a.app.DB.Bun.NewRaw("SELECT i.id, i.quote_id FROM interventions i WHERE i.client_id = ? AND i.quote_id IS NOT NULL LIMIT 1",
+		a.boulangerie).Scan(context.Background(), &id, &quote); err != nil {
+		t.Fatalf("the demo's intervention of an accepted quote: %v", err)
+	}
+	q, err := billing.Get(context.Background(), a.app.DB.Bun, quote)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := a.app.LoginAs(t, testutil.BoulangerieUser).Get("/portal/interventions/" + id.String()).Doc(t)
+	link := doc.Find(`a[href="/portal/quotes/` + quote.String() + `"]`)
+	if got := squash(link.Text()); got != q.Reference() {
+		t.Errorf("link to the quote reads %q, want %q", got, q.Reference())
+	}
+	staff := a.app.LoginAs(t, testutil.Manager).Get("/admin/interventions/" + id.String()).Doc(t)
+	if got := squash(staff.Find(`a[href="/admin/quotes/` + quote.String() + `"]`).Text()); got != q.Reference() {
+		t.Errorf("staff link to the quote reads %q, want %q", got, q.Reference())
+	}
+}
