@@ -47,6 +47,8 @@ const (
 	ErrNotDone = "interventions.error.not_done"
 	// ErrAlreadySigned: a sheet is signed once.
 	ErrAlreadySigned = "interventions.error.already_signed"
+	// ErrBackupGate (a field error on the time form): the workshop machine's backup is not recorded.
+	ErrBackupGate = "equipment.error.backup_gate"
 )
 
 // NumberSeries is the counter series of intervention numbers; the year is always 0 (I-0001, I-0042).
