@@ -15,6 +15,7 @@ import (
 	"maintenant/app/audit"
 	"maintenant/app/contracts"
 	"maintenant/app/database"
+	"maintenant/app/equipment"
 )
 
 // selectInterventions selects interventions with their client's name and contract reference.
@@ -423,7 +424,9 @@ func TakeUp(ctx context.Context, db bun.IDB, id, technicianID uuid.UUID, expecte
 // AddTimeEntry adds time to an open sheet. Besides TimeEntry.Validate: the technician must be active
 // staff ("technician_id"), and the entry must not overlap another entry of the same technician on
 // any intervention ("started_at": interventions.error.overlap). The technician is assigned to the
-// intervention. Entries of one technician are serialised by an advisory lock.
+// intervention. Entries of one technician are serialised by an advisory lock. On an intervention
+// opened for a workshop stay, no time is accepted until the stay's backup or the client's refusal
+// is recorded ("category": ErrBackupGate).
 func AddTimeEntry(ctx context.Context, db bun.IDB, id uuid.UUID, e *TimeEntry, expectedVersion int, now time.Time) (*Intervention, error) {
 	now = stamp(now)
 	i, err := lockOpen(ctx, db, id, expectedVersion)
@@ -432,6 +435,15 @@ func AddTimeEntry(ctx context.Context, db bun.IDB, id uuid.UUID, e *TimeEntry, e
 	}
 	if err := e.Validate(); err != nil {
 		return nil, err
+	}
+	// The workshop's backup gate: no work on a machine before its disk is backed up (or the client
+	// refused the backup in a documented way).
+	blocked, err := equipment.WorkBlocked(ctx, db, i.ID)
+	if err != nil {
+		return nil, err
+	}
+	if blocked {
+		return nil, apperr.Fields{"category": ErrBackupGate}.Err()
 	}
 	ok, err := activeStaff(ctx, db, []uuid.UUID{e.TechnicianID})
 	if err != nil {
