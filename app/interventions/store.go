@@ -626,6 +626,9 @@ func Complete(ctx context.Context, db bun.IDB, id uuid.UUID, expectedVersion int
 		return nil, nil, err
 	}
 	e := registerEntryOf(s, cost, now, loc)
+	if err := addCheckedSteps(ctx, db, e); err != nil {
+		return nil, nil, err
+	}
 	if err := Append(ctx, db, e, now); err != nil {
 		return nil, nil, err
 	}
@@ -669,6 +672,25 @@ func registerEntryOf(s *Sheet, cost Cost, now time.Time, loc *time.Location) *Re
 		MinutesResearch: by[CategoryResearch], MaterialsCents: cost.MaterialsCents, TimeCostCents: cost.TimeCostCents,
 		TotalCostCents: cost.TotalCents, Technicians: strings.Join(techs, ", "), SheetReference: s.Reference(),
 	}
+}
+
+// addCheckedSteps adds to the entry's actions the checklist steps ticked on a preventive visit's
+// sheet (app/scheduling keeps the checklist), one line each, before the entry is hashed.
+func addCheckedSteps(ctx context.Context, db bun.IDB, e *RegisterEntry) error {
+	var steps []string
+	if err := db.NewSelect().Table("visit_checklist_items").Column("label").
+		Where("intervention_id = ? AND checked", e.InterventionID).Order("position").Scan(ctx, &steps); err != nil {
+		return fmt.Errorf("interventions: checklist: %w", err)
+	}
+	lines := make([]string, 0, len(steps)+1)
+	if e.Actions != "" {
+		lines = append(lines, e.Actions)
+	}
+	for _, st := range steps {
+		lines = append(lines, "✓ "+st)
+	}
+	e.Actions = strings.Join(lines, "\n")
+	return nil
 }
 
 // AddAddendum appends a correction or complement to a completed sheet, and its register entry (no

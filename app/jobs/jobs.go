@@ -51,6 +51,7 @@ func New(cfg Config) (*river.Client[pgx.Tx], error) {
 				func() (river.JobArgs, *river.InsertOpts) { return CleanupArgs{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true}),
 		}
+		addVisitGeneration(workers, rc, cfg)
 		if cfg.Composer != nil {
 			outbox := cfg.Outbox
 			if outbox == nil {
