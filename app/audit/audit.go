@@ -77,6 +77,7 @@ var KnownActions = join(
 	TicketActions,
 	InterventionActions,
 	QuoteActions,
+	InvoiceActions,
 )
 
 func join(lists ...[]string) []string {

@@ -34,6 +34,18 @@ type Organisation struct {
 	Phone            string    `bun:"phone"`
 	RequireStaffTOTP bool      `bun:"require_staff_totp"`
 	ReminderLeadDays []int     `bun:"reminder_lead_days,array"`
+	// Billing settings, printed on invoices (see billing).
+	IBAN          string `bun:"iban"`
+	BIC           string `bun:"bic"`
+	InvoiceFooter string `bun:"invoice_footer"`
+	DefaultVATBP  int    `bun:"default_vat_bp"`
+	// VATExempt is the franchise en base de TVA: invoices carry no VAT and the exemption mention.
+	VATExempt bool `bun:"vat_exempt"`
+	// LatePenaltyBP is the yearly late-payment penalty rate in basis points (1215 = 12,15 %).
+	LatePenaltyBP           int   `bun:"late_penalty_bp"`
+	InternalHourlyCostCents int64 `bun:"internal_hourly_cost_cents"`
+	// InvoiceReminderDays are the days after the due date an unpaid invoice is recalled.
+	InvoiceReminderDays []int `bun:"invoice_reminder_days,array"`
 	UpdatedAt        time.Time `bun:"updated_at"`
 	Version          int       `bun:"version"`
 }
@@ -129,6 +141,7 @@ func (o *Organisation) Validate() error {
 	if len(o.ReminderLeadDays) == 0 {
 		f.Add("reminder_lead_days", "settings.error.lead_days")
 	}
+	o.validateBilling(f)
 	return f.Err()
 }
 
@@ -139,7 +152,9 @@ func Update(ctx context.Context, db bun.IDB, o *Organisation, now time.Time) err
 	}
 	res, err := db.NewUpdate().Model(o).
 		Column("name", "legal_form", "siren", "vat_number", "address_line1", "address_line2", "postal_code",
-			"city", "email", "phone", "require_staff_totp", "reminder_lead_days").
+			"city", "email", "phone", "require_staff_totp", "reminder_lead_days",
+			"iban", "bic", "invoice_footer", "default_vat_bp", "vat_exempt", "late_penalty_bp",
+			"internal_hourly_cost_cents", "invoice_reminder_days").
 		Set("updated_at = ?", now.UTC()).Set("version = version + 1").
 		Where("id = 1 AND version = ?", o.Version).Exec(ctx)
 	if err != nil {
