@@ -137,7 +137,7 @@ func (h *handler) handleSettingsUpdate(c *fiber.Ctx) error {
 			Action: audit.SettingsChange, TargetType: "organisation", TargetID: "1",
 			Details: map[string]any{"name": org.Name, "siren": org.SIREN, "require_staff_totp": org.RequireStaffTOTP,
 				"reminder_lead_days": org.ReminderLeadDays,
-				"iban": org.IBAN, "vat_exempt": org.VATExempt, "default_vat_bp": org.DefaultVATBP, "late_penalty_bp": org.LatePenaltyBP},
+				"iban":               org.IBAN, "vat_exempt": org.VATExempt, "default_vat_bp": org.DefaultVATBP, "late_penalty_bp": org.LatePenaltyBP},
 		})
 	})
 	switch apperr.KindOf(err) {
