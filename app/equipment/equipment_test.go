@@ -417,3 +417,50 @@ func TestListFiltersAndPages(t *testing.T) {
 		t.Fatalf("search hp %d", len(hp))
 	}
 }
+
+func TestExpiriesSortedAcrossWarrantiesAndLicences(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	f.create(t, equipment.Input{ClientID: f.client, Kind: equipment.KindLaptop, Name: "A", PurchasedOn: day("2024-01-10"), WarrantyEndsOn: day("2027-01-10")})
+	f.create(t, equipment.Input{ClientID: f.client, Kind: equipment.KindLicence, Name: "Office", Seats: 3, LicenceExpiresOn: day("2026-12-20")})
+	f.create(t, equipment.Input{ClientID: f.other, Kind: equipment.KindServer, Name: "S", WarrantyEndsOn: day("2026-12-05")})
+	f.create(t, equipment.Input{ClientID: f.other, Kind: equipment.KindServer, Name: "Old", WarrantyEndsOn: day("2026-11-05")})
+	f.create(t, equipment.Input{ClientID: f.other, Kind: equipment.KindServer, Name: "Retired", Status: equipment.StatusRetired, WarrantyEndsOn: day("2026-12-06")})
+	xs, more, err := equipment.Expiries(ctx, f.db.Bun, equipment.ExpiryFilter{From: day("2026-12-02"), Limit: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(xs) != 2 || !more || xs[0].Name != "S" || xs[1].Name != "Office" || xs[1].Kind != equipment.ExpiryLicence || xs[1].ClientName != "Cabinet Durand" {
+		t.Fatalf("page 1: %+v more=%v", xs, more)
+	}
+	xs, more, err = equipment.Expiries(ctx, f.db.Bun, equipment.ExpiryFilter{From: day("2026-12-02"), Limit: 2, After: equipment.ExpiryCursor(xs[1])})
+	if err != nil || len(xs) != 1 || more || xs[0].Name != "A" || !xs[0].On.Equal(day("2027-01-10")) {
+		t.Fatalf("page 2: %+v more=%v err=%v", xs, more, err)
+	}
+	xs, _, _ = equipment.Expiries(ctx, f.db.Bun, equipment.ExpiryFilter{ClientID: f.other, From: day("2026-01-01")})
+	if len(xs) != 2 {
+		t.Fatalf("other client's expiries %d", len(xs))
+	}
+}
+
+func TestHistoryGathersStaysInterventionsAndTickets(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	e := f.create(t, equipment.Input{ClientID: f.client, Kind: equipment.KindLaptop})
+	in := f.checkIn(t, e)
+	h, err := equipment.HistoryOf(ctx, f.db.Bun, uuid.Nil, e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h.Stays) != 1 || len(h.Interventions) != 1 || h.Interventions[0].ID != in.InterventionID || h.Interventions[0].Place != "workshop" {
+		t.Fatalf("history %+v", h)
+	}
+	if got, err := equipment.IntakeOfIntervention(ctx, f.db.Bun, in.InterventionID); err != nil || got.ID != in.ID {
+		t.Fatalf("intake of intervention: %v", err)
+	}
+	// Portal scope: another client's view has nothing.
+	h, err = equipment.HistoryOf(ctx, f.db.Bun, f.other, e)
+	if err != nil || len(h.Stays) != 0 {
+		t.Fatalf("other client's stays %+v %v", h, err)
+	}
+}
