@@ -41,11 +41,11 @@ type HistoryEntry struct {
 
 // HistoryTicket is a fault report about the item.
 type HistoryTicket struct {
-	ID        uuid.UUID `bun:"id,type:uuid"`
-	Number    int       `bun:"number"`
-	Title     string    `bun:"title"`
-	Status    string    `bun:"status"`
-	OpenedAt  time.Time `bun:"opened_at"`
+	ID       uuid.UUID `bun:"id,type:uuid"`
+	Number   int       `bun:"number"`
+	Title    string    `bun:"title"`
+	Status   string    `bun:"status"`
+	OpenedAt time.Time `bun:"opened_at"`
 }
 
 // History is everything that happened to an item, newest first.
@@ -184,7 +184,7 @@ func Expiries(ctx context.Context, db bun.IDB, f ExpiryFilter) ([]Expiry, bool, 
 	if on, id, kind, ok := parseExpiryCursor(f.After); ok {
 		q = q.Where("(x.x_on, e.id, x.x_kind) > (?, ?, ?)", on, id, kind)
 	}
-	if err := q.OrderExpr("x.x_on, e.id, x.x_kind").Limit(int64(f.Limit + 1)).Scan(ctx, &rows); err != nil {
+	if err := q.OrderExpr("x.x_on, e.id, x.x_kind").Limit(int64(f.Limit+1)).Scan(ctx, &rows); err != nil {
 		return nil, false, fmt.Errorf("equipment: expiries: %w", err)
 	}
 	more := len(rows) > f.Limit

@@ -167,7 +167,7 @@ func (h *handler) handleWorkshopCheckIn(c *fiber.Ctx) error {
 			}
 			i, err := interventions.Create(ctx, tx, interventions.Input{ClientID: owner, ContractID: e.ContractID.UUID,
 				Kind: interventions.KindCorrective, Place: interventions.PlaceWorkshop,
-				Title: workshopTitle(h.T(c, "admin_workshop.intervention_title", "Name", e.Name), in.Reason),
+				Title:       workshopTitle(h.T(c, "admin_workshop.intervention_title", "Name", e.Name), in.Reason),
 				Technicians: []uuid.UUID{me.ID}}, web.Actor(c), h.Now())
 			if err != nil {
 				return err
