@@ -84,6 +84,9 @@ type Task struct {
 // Active tells whether the task is still in the plan (not ended by an amendment).
 func (t *Task) Active() bool { return t.EndedOn.IsZero() }
 
+// Duration is the estimated duration of a visit.
+func (t *Task) Duration() time.Duration { return time.Duration(t.EstimatedMinutes) * time.Minute }
+
 // AtClock is the time of day of the visits ("09:30").
 func (t *Task) AtClock() string { return fmt.Sprintf("%02d:%02d", t.AtMinute/60, t.AtMinute%60) }
 

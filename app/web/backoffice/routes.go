@@ -132,6 +132,23 @@ func Routes(s *web.Server) {
 	r.Post("/workshop/:id/loans/:lid/return", h.handleWorkshopTakeBack)
 	r.Post("/workshop/:id/return", h.handleWorkshopReturn)
 
+	// Preventive plans and the schedule.
+	r.Get("/contracts/:id/plan", h.handlePlanShow)
+	r.Get("/contracts/:id/plan/tasks/new", s.RequireManager, h.handleTaskNew)
+	r.Post("/contracts/:id/plan/tasks", s.RequireManager, h.handleTaskSave)
+	r.Get("/contracts/:id/plan/tasks/:tid/edit", s.RequireManager, h.handleTaskEdit)
+	r.Post("/contracts/:id/plan/tasks/:tid", s.RequireManager, h.handleTaskSave)
+	r.Post("/contracts/:id/plan/tasks/:tid/remove", s.RequireManager, h.handleTaskRemove)
+	r.Get("/schedule", h.handleSchedule)
+	r.Get("/schedule/:id/reschedule", h.handleRescheduleForm)
+	r.Post("/schedule/:id/reschedule", h.handleReschedule)
+	r.Get("/interventions/:id/checklist", h.handleChecklist)
+	r.Post("/interventions/:id/checklist", h.handleChecklistSave)
+	r.Get("/account/calendar", h.handleCalendarFeed)
+	r.Post("/account/calendar", h.handleCalendarFeedRenew)
+	r.Post("/account/calendar/revoke", h.handleCalendarFeedRevoke)
+	s.App.Get("/ical/:token.ics", h.handleICal)
+
 	// Register.
 	r.Get("/register.csv", h.handleRegisterCSV)
 	r.Get("/register.pdf", h.handleRegisterPDF)

@@ -1,0 +1,184 @@
+package scheduling
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"maintenant/app/contracts"
+	"maintenant/app/interventions"
+)
+
+// Entry is one intervention on the schedule.
+type Entry struct {
+	ID                uuid.UUID            `bun:"id,type:uuid"`
+	Number            int                  `bun:"number"`
+	ClientID          uuid.UUID            `bun:"client_id,type:uuid"`
+	ClientName        string               `bun:"client_name"`
+	ContractReference string               `bun:"contract_reference"`
+	Kind              interventions.Kind   `bun:"kind"`
+	Status            interventions.Status `bun:"status"`
+	Place             interventions.Place  `bun:"place"`
+	Title             string               `bun:"title"`
+	Summary           string               `bun:"summary"`
+	ScheduledAt       time.Time            `bun:"scheduled_at"`
+	EstimatedMinutes  int                  `bun:"estimated_minutes"`
+	Version           int                  `bun:"version"`
+	// TechnicianIDs and Technicians are the assigned staff, ordered by name ("" when none).
+	TechnicianIDs []string `bun:"technician_ids,array"`
+	Technicians   string   `bun:"technicians"`
+	// OccursOn and ShiftReason say when a preventive visit moved off a closed day.
+	OccursOn    time.Time `bun:"occurs_on,nullzero"`
+	PlannedOn   time.Time `bun:"planned_on,nullzero"`
+	ShiftReason string    `bun:"shift_reason"`
+	// Rescheduled counts the visit's reschedules.
+	Rescheduled int `bun:"rescheduled"`
+}
+
+// Reference is the intervention's reference (I-0042).
+func (e *Entry) Reference() string { return interventions.Reference(e.Number) }
+
+// Minutes is the planned duration: the estimate, or an hour when there is none.
+func (e *Entry) Minutes() int {
+	if e.EstimatedMinutes > 0 {
+		return e.EstimatedMinutes
+	}
+	return 60
+}
+
+// End is when the planned work ends.
+func (e *Entry) End() time.Time { return e.ScheduledAt.Add(time.Duration(e.Minutes()) * time.Minute) }
+
+// Overdue tells whether the entry's day has passed while it is not done (today is the provider's
+// civil day, loc its zone).
+func (e *Entry) Overdue(today time.Time, loc *time.Location) bool {
+	return !e.Status.IsFinal() && e.Status != interventions.StatusInProgress && day(e.ScheduledAt, loc).Before(today)
+}
+
+// Shifted tells whether the visit was moved off a closed day by the generation.
+func (e *Entry) Shifted() bool { return !e.OccursOn.IsZero() && !e.OccursOn.Equal(e.PlannedOn) }
+
+// HasTechnician tells whether the staff user id is assigned.
+func (e *Entry) HasTechnician(id uuid.UUID) bool {
+	for _, t := range e.TechnicianIDs {
+		if t == id.String() {
+			return true
+		}
+	}
+	return false
+}
+
+// Filter selects schedule entries.
+type Filter struct {
+	// From and To bound the scheduled instants [From, To).
+	From, To time.Time
+	// TechnicianID keeps one technician's entries; Unassigned keeps those without any.
+	TechnicianID uuid.UUID
+	ClientID     uuid.UUID
+	// Preventive keeps the preventive visits only.
+	Preventive bool
+	// WithCancelled keeps cancelled interventions (left out by default).
+	WithCancelled bool
+	// Overdue keeps, instead of [From, To), what was due before From and is not done.
+	Overdue bool
+	Limit   int
+}
+
+func selectEntries(db bun.IDB) *bun.SelectQuery {
+	return db.NewSelect().TableExpr("interventions AS i").
+		ColumnExpr("i.id, i.number, i.client_id, cl.name AS client_name, coalesce(ct.reference, '') AS contract_reference").
+		ColumnExpr("i.kind, i.status, i.place, i.title, i.summary, i.scheduled_at, coalesce(i.estimated_minutes, 0) AS estimated_minutes, i.version").
+		ColumnExpr(`coalesce((SELECT array_agg(u.id::text ORDER BY u.name) FROM intervention_technicians AS it
+			JOIN users AS u ON u.id = it.user_id WHERE it.intervention_id = i.id), '{}') AS technician_ids`).
+		ColumnExpr(`coalesce((SELECT string_agg(u.name, ', ' ORDER BY u.name) FROM intervention_technicians AS it
+			JOIN users AS u ON u.id = it.user_id WHERE it.intervention_id = i.id), '') AS technicians`).
+		ColumnExpr("sv.occurs_on, sv.planned_on, coalesce(sv.shift_reason, '') AS shift_reason").
+		ColumnExpr("(SELECT count(*) FROM visit_reschedules AS vr WHERE vr.intervention_id = i.id) AS rescheduled").
+		Join("JOIN clients AS cl ON cl.id = i.client_id").
+		Join("LEFT JOIN contracts AS ct ON ct.id = i.contract_id").
+		Join("LEFT JOIN scheduled_visits AS sv ON sv.intervention_id = i.id").
+		Where("i.scheduled_at IS NOT NULL")
+}
+
+// List returns the entries of the filter, by scheduled time (one query).
+func List(ctx context.Context, db bun.IDB, f Filter) ([]*Entry, error) {
+	q := selectEntries(db)
+	if f.Overdue {
+		q = q.Where("i.scheduled_at < ? AND i.status IN ('scheduled', 'todo')", f.From)
+	} else {
+		q = q.Where("i.scheduled_at >= ? AND i.scheduled_at < ?", f.From, f.To)
+		if !f.WithCancelled {
+			q = q.Where("i.status <> 'cancelled'")
+		}
+	}
+	if f.TechnicianID != uuid.Nil {
+		q = q.Where("EXISTS (SELECT 1 FROM intervention_technicians AS it WHERE it.intervention_id = i.id AND it.user_id = ?)", f.TechnicianID)
+	}
+	if f.ClientID != uuid.Nil {
+		q = q.Where("i.client_id = ?", f.ClientID)
+	}
+	if f.Preventive {
+		q = q.Where("i.kind = 'preventive'")
+	}
+	if f.Limit > 0 {
+		q = q.Limit(int64(f.Limit))
+	}
+	var out []*Entry
+	if err := q.OrderExpr("i.scheduled_at, i.number").Scan(ctx, &out); err != nil {
+		return nil, fmt.Errorf("scheduling: list: %w", err)
+	}
+	return out, nil
+}
+
+// Upcoming returns a client's next preventive visits (scheduled, from now), at most limit, for the
+// portal; contractID, when set, keeps one contract's.
+func Upcoming(ctx context.Context, db bun.IDB, clientID, contractID uuid.UUID, now time.Time, limit int) ([]*Entry, error) {
+	q := selectEntries(db).Where("i.client_id = ? AND i.kind = 'preventive' AND i.status IN ('scheduled', 'todo', 'in_progress')", clientID).
+		Where("i.scheduled_at >= ?", contracts.Day(now).AddDate(0, 0, -1))
+	if contractID != uuid.Nil {
+		q = q.Where("i.contract_id = ?", contractID)
+	}
+	var out []*Entry
+	if err := q.OrderExpr("i.scheduled_at, i.number").Limit(int64(limit)).Scan(ctx, &out); err != nil {
+		return nil, fmt.Errorf("scheduling: upcoming: %w", err)
+	}
+	return out, nil
+}
+
+// Past returns a client's last completed preventive visits, most recent first, for the portal.
+func Past(ctx context.Context, db bun.IDB, clientID, contractID uuid.UUID, limit int) ([]*Entry, error) {
+	q := selectEntries(db).Where("i.client_id = ? AND i.kind = 'preventive' AND i.status = 'done'", clientID)
+	if contractID != uuid.Nil {
+		q = q.Where("i.contract_id = ?", contractID)
+	}
+	var out []*Entry
+	if err := q.OrderExpr("i.scheduled_at DESC, i.number DESC").Limit(int64(limit)).Scan(ctx, &out); err != nil {
+		return nil, fmt.Errorf("scheduling: past visits: %w", err)
+	}
+	return out, nil
+}
+
+// GetEntry returns one intervention as a schedule entry.
+func GetEntry(ctx context.Context, db bun.IDB, id uuid.UUID) (*Entry, error) {
+	var out []*Entry
+	if err := selectEntries(db).Where("i.id = ?", id).Scan(ctx, &out); err != nil {
+		return nil, fmt.Errorf("scheduling: entry: %w", err)
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return out[0], nil
+}
+
+// joinNames is the names of technicians, for the history.
+func joinNames(ts []interventions.Technician) string {
+	names := make([]string, len(ts))
+	for n, t := range ts {
+		names[n] = t.Name
+	}
+	return strings.Join(names, ", ")
+}
