@@ -50,8 +50,10 @@ type equipmentListPage struct {
 	Kinds    []equipment.Kind
 	Statuses []equipment.Status
 	Items    []*equipment.Equipment
-	NextURL  string
-	FirstURL string
+	// LabelsURL is the sheet of labels of the list's filter.
+	LabelsURL string
+	NextURL   string
+	FirstURL  string
 }
 
 // handleEquipmentIndex handles the "GET /admin/equipment" route: every item, filtered by client (or
@@ -83,6 +85,9 @@ func (h *handler) handleEquipmentIndex(c *fiber.Ctx) error {
 	p := &equipmentListPage{Page: h.NewPage(c, "admin_equipment.title"), Q: q, Clients: clients, Items: items,
 		Kinds: equipment.Kinds(), Statuses: equipment.Statuses(),
 		Filtered: q.Client != "" || q.Kind != "" || q.Status != "" || q.Q != ""}
+	lq := q
+	lq.After = ""
+	p.LabelsURL = equipmentPath + "/labels.pdf" + strings.TrimPrefix(lq.url(), equipmentPath)
 	if more {
 		n := q
 		last := items[len(items)-1]
@@ -415,3 +420,6 @@ func (h *handler) handleEquipmentExpiries(c *fiber.Ctx) error {
 	}
 	return h.Render(c, fiber.StatusOK, "backoffice/equipment/expiries", p)
 }
+
+// cursorOf is the keyset position of an item in the list.
+func cursorOf(e *equipment.Equipment) string { return database.Cursor(e.CreatedAt, e.ID) }

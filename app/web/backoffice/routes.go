@@ -149,6 +149,27 @@ func Routes(s *web.Server) {
 	r.Post("/account/calendar/revoke", h.handleCalendarFeedRevoke)
 	s.App.Get("/ical/:token.ics", h.handleICal)
 
+	// Equipment and the workshop.
+	r.Get("/equipment", h.handleEquipmentIndex)
+	r.Get("/equipment/new", h.handleEquipmentNew)
+	r.Get("/equipment/expiries", h.handleEquipmentExpiries)
+	r.Get("/equipment/labels.pdf", h.handleEquipmentLabels)
+	r.Post("/equipment", h.handleEquipmentCreate)
+	r.Get("/equipment/:id", h.handleEquipmentShow)
+	r.Get("/equipment/:id/edit", h.handleEquipmentEdit)
+	r.Get("/equipment/:id/label.pdf", h.handleEquipmentLabel)
+	r.Post("/equipment/:id", h.handleEquipmentUpdate)
+	r.Get("/workshop", h.handleWorkshopBoard)
+	r.Get("/workshop/new", h.handleWorkshopNew)
+	r.Post("/workshop", h.handleWorkshopCheckIn)
+	r.Get("/workshop/:id.pdf", h.handleWorkshopPDF)
+	r.Get("/workshop/:id", h.handleWorkshopShow)
+	r.Post("/workshop/:id/backup", h.handleWorkshopBackup)
+	r.Post("/workshop/:id/refusal", h.handleWorkshopRefusal)
+	r.Post("/workshop/:id/loans", h.handleWorkshopLend)
+	r.Post("/workshop/:id/loans/:lid/return", h.handleWorkshopTakeBack)
+	r.Post("/workshop/:id/return", h.handleWorkshopReturn)
+
 	// Register.
 	r.Get("/register.csv", h.handleRegisterCSV)
 	r.Get("/register.pdf", h.handleRegisterPDF)

@@ -118,8 +118,9 @@ func (h *handler) handleWorkshopNew(c *fiber.Ctx) error {
 }
 
 // handleWorkshopCheckIn handles the "POST /admin/workshop" route: the machine (chosen, or created on
-// the spot with the provider's name) enters the workshop, and its workshop intervention is opened
-// in the same transaction, assigned to the person checking it in.
+// the spot with the provider's name) enters the workshop, its workshop intervention is opened in the
+// same transaction, assigned to the person checking it in, and the client's contacts are mailed the
+// intake receipt.
 func (h *handler) handleWorkshopCheckIn(c *fiber.Ctx) error {
 	form := map[string]string{}
 	for _, k := range workshopCheckInFields {
@@ -172,7 +173,10 @@ func (h *handler) handleWorkshopCheckIn(c *fiber.Ctx) error {
 			if err != nil {
 				return err
 			}
-			intake, err = equipment.CheckInMachine(ctx, tx, in, i.ID, me.ID, h.Now())
+			if intake, err = equipment.CheckInMachine(ctx, tx, in, i.ID, me.ID, h.Now()); err != nil {
+				return err
+			}
+			_, err = h.MailIntakeReceipt(ctx, tx, intake)
 			return err
 		})
 	}
@@ -361,7 +365,8 @@ func (h *handler) handleWorkshopTakeBack(c *fiber.Ctx) error {
 }
 
 // handleWorkshopReturn handles the "POST /admin/workshop/:id/return" route: the machine is handed
-// back (to whom, when, accessories checked) or kept in stock whole with its origin noted.
+// back (to whom, when, accessories checked) or kept in stock whole with its origin noted; the
+// completed receipt is mailed to the client's contacts in the same transaction.
 func (h *handler) handleWorkshopReturn(c *fiber.Ctx) error {
 	form := map[string]string{}
 	for _, k := range []string{"returned_to", "returned_at", "accessories_back", "kept_in_stock", "return_notes"} {
@@ -373,6 +378,11 @@ func (h *handler) handleWorkshopReturn(c *fiber.Ctx) error {
 		KeptInStock: form["kept_in_stock"] != "", Notes: form["return_notes"]}
 	return h.workshopAct(c, "return", form, bad, "admin_workshop.flash.returned",
 		func(ctx context.Context, tx *database.Tx, id uuid.UUID, version int) (*equipment.Intake, error) {
-			return equipment.ReturnMachine(ctx, tx, id, r, web.CurrentUser(c).ID, version, h.Now())
+			i, err := equipment.ReturnMachine(ctx, tx, id, r, web.CurrentUser(c).ID, version, h.Now())
+			if err != nil {
+				return nil, err
+			}
+			_, err = h.MailIntakeReceipt(ctx, tx, i)
+			return i, err
 		})
 }

@@ -76,6 +76,11 @@ func TestEquipmentFormRefusesBadInputAndLists(t *testing.T) {
 	if text := m.Get("/admin/equipment/expiries?client=" + cabinet.ID.String()).Text(t); !strings.Contains(text, "18/11/2029") {
 		t.Fatalf("expiries:\n%s", text)
 	}
+	for _, p := range []string{path + "/label.pdf", "/admin/equipment/labels.pdf?client=" + cabinet.ID.String()} {
+		if pdf := m.Get(p); pdf.StatusCode != http.StatusOK || pdf.Header.Get("Content-Type") != "application/pdf" {
+			t.Fatalf("%s: %d", p, pdf.StatusCode)
+		}
+	}
 	// Edit with a stale version: 409, input kept.
 	edit := m.Get(path + "/edit")
 	version, _ := edit.Doc(t).Find(`input[name="version"]`).Attr("value")
@@ -124,6 +129,18 @@ func TestWorkshopCheckInBackupGateLoanAndReturn(t *testing.T) {
 		t.Fatalf("stay page:\n%s", text)
 	}
 	sheet, _ := page.Doc(t).Find(`a[href^="/admin/interventions/"]`).First().Attr("href")
+	// The client's contacts got the receipt, PDF attached, in the check-in's transaction.
+	contacts := count(t, app, "SELECT count(*) FROM users WHERE client_id = ? AND active", cabinet.ID)
+	receipts := func() int {
+		return count(t, app, `SELECT count(*) FROM outbox_messages AS m JOIN outbox_attachments AS a ON a.message_id = m.id
+			WHERE m.kind = 'intake_receipt' AND a.content_type = 'application/pdf'`)
+	}
+	if contacts == 0 || receipts() != contacts {
+		t.Fatalf("%d receipts mailed for %d contacts", receipts(), contacts)
+	}
+	if pdf := m.Get(stay + ".pdf"); pdf.StatusCode != http.StatusOK || pdf.Header.Get("Content-Type") != "application/pdf" {
+		t.Fatalf("receipt PDF: %d", pdf.StatusCode)
+	}
 	var machine string
 	if err := app.DB.Bun.NewRaw("SELECT id::text FROM equipment WHERE serial = 'WS-TEST-1'").Scan(t.Context(), &machine); err != nil {
 		t.Fatal(err)
@@ -195,6 +212,9 @@ func TestWorkshopCheckInBackupGateLoanAndReturn(t *testing.T) {
 	}
 	postOK(t, m, stay+"/return", url.Values{"version": {formVersion(t, page, "/return")}, "returned_to": {"Maître Durand"},
 		"returned_at": {"2026-11-22T09:55"}, "accessories_back": {"on"}})
+	if receipts() != 2*contacts {
+		t.Fatalf("%d receipts after the return, want %d", receipts(), 2*contacts)
+	}
 	if text := m.Get(stay).Text(t); !strings.Contains(text, "Rendue à Maître Durand") {
 		t.Fatalf("returned stay:\n%s", text)
 	}
