@@ -18,6 +18,9 @@ func Routes(s *web.Server) {
 
 	r.Get("/", h.handleHome)
 
+	// Preventive visits (the home page and the contract pages load them as a section).
+	r.Get("/visits", h.handleVisits)
+
 	// Contracts.
 	r.Get("/contracts", h.handleContractIndex)
 	r.Get("/contracts/:id.pdf", h.handleContractPDF)
