@@ -96,6 +96,18 @@ func Routes(s *web.Server) {
 	r.Post("/quotes/:id/revise", s.RequireManager, h.handleQuoteRevise)
 	r.Post("/quotes/:id/delete", s.RequireManager, h.handleQuoteDelete)
 
+	// Invoices, credit notes and payments (the manager's).
+	r.Get("/invoices", s.RequireManager, h.handleInvoiceIndex)
+	r.Get("/invoices/new", s.RequireManager, h.handleInvoiceNew)
+	r.Post("/invoices", s.RequireManager, h.handleInvoiceCreate)
+	r.Get("/invoices/:id.pdf", s.RequireManager, h.handleInvoicePDF)
+	r.Get("/invoices/:id", s.RequireManager, h.handleInvoiceShow)
+	r.Post("/invoices/:id/issue", s.RequireManager, h.handleInvoiceIssue)
+	r.Post("/invoices/:id/delete", s.RequireManager, h.handleInvoiceDelete)
+	r.Post("/invoices/:id/cancel", s.RequireManager, h.handleInvoiceCancel)
+	r.Post("/invoices/:id/payments", s.RequireManager, h.handleInvoicePayment)
+	r.Get("/payments", s.RequireManager, h.handlePaymentIndex)
+
 	// Preventive plans and the schedule.
 	r.Get("/contracts/:id/plan", h.handlePlanShow)
 	r.Get("/contracts/:id/plan/tasks/new", s.RequireManager, h.handleTaskNew)
