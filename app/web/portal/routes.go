@@ -52,6 +52,12 @@ func Routes(s *web.Server) {
 	r.Post("/quotes/:id/accept", h.handleQuoteAccept)
 	r.Post("/quotes/:id/decline", h.handleQuoteDecline)
 
+	// Equipment and workshop stays: the receipt's PDF comes before the ":id" routes.
+	r.Get("/equipment", h.handleEquipmentIndex)
+	r.Get("/equipment/intakes/:id.pdf", h.handleIntakePDF)
+	r.Get("/equipment/intakes/:id", h.handleIntakeShow)
+	r.Get("/equipment/:id", h.handleEquipmentShow)
+
 	// Register.
 	r.Get("/register.csv", h.handleRegisterCSV)
 	r.Get("/register.pdf", h.handleRegisterPDF)
