@@ -16,6 +16,8 @@ func New(d web.Deps) (*web.Server, error) {
 	}
 	portal.Routes(s)
 	backoffice.Routes(s)
+	// Stripe's events: signed, so exempt from CSRF (see web.csrf).
+	s.App.Post("/webhooks/stripe", s.HandleStripeWebhook)
 	s.Finish()
 	return s, nil
 }
