@@ -84,6 +84,15 @@ func New(cfg Config) (*river.Client[pgx.Tx], error) {
 			rc.PeriodicJobs = append(rc.PeriodicJobs, river.NewPeriodicJob(dailyAt{hour: 6, minute: 5, loc: cfg.Location},
 				func() (river.JobArgs, *river.InsertOpts) { return QuoteExpiryArgs{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true}))
+			river.AddWorker(workers, &EquipmentExpiriesWorker{
+				DB: cfg.DB, Now: cfg.Now, Location: cfg.Location, Composer: cfg.Composer, Outbox: outbox,
+				BaseURL: cfg.BaseURL, Logger: cfg.Logger,
+			})
+			// Daily at 06:10 in the provider's zone, and at start: warranty ends and licence expiries
+			// reminded to the managers at the contract reminders' lead times.
+			rc.PeriodicJobs = append(rc.PeriodicJobs, river.NewPeriodicJob(dailyAt{hour: 6, minute: 10, loc: cfg.Location},
+				func() (river.JobArgs, *river.InsertOpts) { return EquipmentExpiriesArgs{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true}))
 		}
 	}
 	return river.NewClient(riverpgxv5.New(cfg.DB.Pool), rc)
