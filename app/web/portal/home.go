@@ -27,6 +27,8 @@ type homePage struct {
 	// MoreQuotes says there are others.
 	Quotes     []quoteRow
 	MoreQuotes bool
+	// Owed is what the client owes on its issued invoices, and the overdue part.
+	Owed billing.Owed
 }
 
 // homeQuoteCount is the number of quotes waiting for a decision the home shows.
@@ -61,5 +63,8 @@ func (h *handler) handleHome(c *fiber.Ctx) error {
 		p.Quotes = append(p.Quotes, quoteRow{Q: q, Status: q.StatusOn(today), Valid: h.CivilDate(q.ValidUntil, today)})
 	}
 	p.MoreQuotes = quotes.Next != ""
+	if p.Owed, err = billing.OwedBy(ctx, h.DB.Bun, web.ClientID(c), today); err != nil {
+		return err
+	}
 	return h.Render(c, fiber.StatusOK, "portal/home", p)
 }

@@ -52,6 +52,15 @@ func Routes(s *web.Server) {
 	r.Post("/quotes/:id/accept", h.handleQuoteAccept)
 	r.Post("/quotes/:id/decline", h.handleQuoteDecline)
 
+	// Invoices and online payment.
+	r.Get("/invoices", h.handleInvoiceIndex)
+	r.Get("/invoices/:id.pdf", h.handleInvoicePDF)
+	r.Get("/invoices/:id", h.handleInvoiceShow)
+	r.Post("/invoices/:id/pay", h.handleInvoicePay)
+	r.Get("/invoices/:id/paid", h.handleInvoicePaid)
+	r.Get("/invoices/:id/checkout/:attempt", h.handleTestCheckout)
+	r.Post("/invoices/:id/checkout/:attempt", h.handleTestCheckoutSubmit)
+
 	// Equipment and workshop stays: the receipt's PDF comes before the ":id" routes.
 	r.Get("/equipment", h.handleEquipmentIndex)
 	r.Get("/equipment/intakes/:id.pdf", h.handleIntakePDF)
