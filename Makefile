@@ -7,7 +7,7 @@ export PATH := $(PATH):/usr/local/go/bin:$(HOME)/go/bin
 
 CSS_SOURCES := $(shell find views -name '*.html') $(shell find app -name '*.go' -not -name '*_test.go') static/css/input.css static/js/app.js tailwind.config.js
 
-.PHONY: run test build frontend system-deps lint clean
+.PHONY: run test build frontend system-deps stripe-mock lint clean
 
 ## run: build the front end and start the server on http://127.0.0.1:8080 with demo data
 run: frontend
@@ -18,8 +18,13 @@ build: frontend
 	CGO_ENABLED=0 $(GO) build -trimpath -o bin/maintenant ./cmd/maintenant
 
 ## test: the front end, then every Go test (real PostgreSQL, headless Chromium) with the race detector
-test: frontend system-deps
+test: frontend system-deps stripe-mock
 	$(GO) test -race -count=1 -timeout 20m ./...
+
+## stripe-mock: Stripe's API simulator the payment tests call (started by the tests themselves)
+STRIPE_MOCK_VERSION := v0.203.0
+stripe-mock:
+	@command -v stripe-mock >/dev/null || test -x "$$($(GO) env GOPATH)/bin/stripe-mock" || $(GO) install github.com/stripe/stripe-mock@$(STRIPE_MOCK_VERSION)
 
 frontend: static/css/app.css static/js/htmx.min.js
 

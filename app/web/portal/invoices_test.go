@@ -137,3 +137,39 @@ func TestPortalInvoicesOtherClientIs404(t *testing.T) {
 		t.Errorf("missing: %d", res.StatusCode)
 	}
 }
+
+func TestPortalInvoicePayOpensStripeCheckout(t *testing.T) {
+	mock := testutil.StripeMock(t)
+	app := testutil.NewApp(t, testutil.Options{AccountsOnly: true, Env: map[string]string{
+		"STRIPE_SECRET_KEY": "sk_test_123", "STRIPE_WEBHOOK_SECRET": "whsec_test_123", "STRIPE_API_URL": mock,
+	}})
+	inv := issuedInvoice(t, app, "Boulangerie Martin")
+	c := app.LoginAs(t, testutil.BoulangerieUser)
+	if !strings.Contains(c.Get("/portal/invoices/"+inv.ID.String()).Text(t), "Payer en ligne") {
+		t.Fatal("no pay button")
+	}
+	res := c.Post("/portal/invoices/"+inv.ID.String()+"/pay", nil)
+	loc := res.Header.Get("Location")
+	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "https://") || strings.Contains(loc, "/checkout/") {
+		t.Fatalf("pay: %d %q\n%s", res.StatusCode, loc, res.Text(t))
+	}
+	var session string
+	var amount int64
+	if err := app.DB.Bun.NewRaw("SELECT session_id, amount_cents FROM payment_attempts WHERE invoice_id = ?", inv.ID).
+		Scan(context.Background(), &session, &amount); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(session, "cs_") || amount != 120_00 {
+		t.Fatalf("attempt: session %q amount %d", session, amount)
+	}
+	// The built-in test checkout is closed when Stripe is configured.
+	var attempt string
+	_ = app.DB.Bun.NewRaw("SELECT id FROM payment_attempts WHERE invoice_id = ?", inv.ID).Scan(context.Background(), &attempt)
+	if res := c.Get("/portal/invoices/" + inv.ID.String() + "/checkout/" + attempt); res.StatusCode != http.StatusNotFound {
+		t.Fatalf("test checkout with keys: %d", res.StatusCode)
+	}
+	// Nothing is paid by opening a session (only the webhook books).
+	if got, _ := billing.GetInvoice(context.Background(), app.DB.Bun, inv.ID); got.Status != billing.InvoiceIssued {
+		t.Fatalf("status = %s", got.Status)
+	}
+}
