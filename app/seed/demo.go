@@ -118,7 +118,10 @@ func write(ctx context.Context, db *database.DB, now time.Time, full bool, files
 		if err := d.interventions(ctx, tx); err != nil {
 			return err
 		}
-		return d.quotes(ctx, tx)
+		if err := d.quotes(ctx, tx); err != nil {
+			return err
+		}
+		return d.schedule(ctx, tx)
 	})
 }
 
