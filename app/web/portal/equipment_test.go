@@ -3,6 +3,7 @@ package portal_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -107,5 +108,50 @@ func TestPortalEquipmentCrossClient(t *testing.T) {
 	// Staff stay out of the portal.
 	if res := app.LoginAs(t, testutil.Technician).Get("/portal/equipment"); res.StatusCode == http.StatusOK {
 		t.Errorf("staff reach the portal equipment: %d", res.StatusCode)
+	}
+}
+
+// A fault report can name one of the client's items; another client's item is refused (422) and
+// nothing is recorded.
+func TestPortalTicketAboutEquipment(t *testing.T) {
+	app := testutil.NewApp(t, testutil.Options{})
+	e, _ := cabinetLaptop(t, app)
+	cab := app.LoginAs(t, testutil.CabinetUser)
+	form := cab.Get("/portal/tickets/new").Doc(t)
+	if form.Find(`select[name="equipment_id"] option[value="` + e.ID.String() + `"]`).Length() != 1 {
+		t.Fatal("the laptop is not offered on the fault report form")
+	}
+	contract, _ := form.Find(`select[name="contract_id"] option[value!=""]`).First().Attr("value")
+	fields := url.Values{"contract_id": {contract}, "title": {"L'écran reste noir"}, "description": {"Depuis la mise à jour."},
+		"priority": {"high"}, "equipment_id": {e.ID.String()}}
+	res := postMultipart(t, cab, "/portal/tickets", fields)
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("report: %d\n%s", res.StatusCode, res.Body)
+	}
+	tk := strings.TrimPrefix(res.Header.Get("Location"), "/portal/tickets/")
+	var linked string
+	if err := app.DB.Bun.NewRaw("SELECT equipment_id::text FROM ticket_equipment WHERE ticket_id = ?", tk).Scan(t.Context(), &linked); err != nil || linked != e.ID.String() {
+		t.Fatalf("link %q %v", linked, err)
+	}
+	if text := cab.Get("/portal/equipment/" + e.ID.String()).Text(t); !strings.Contains(text, "L'écran reste noir") {
+		t.Fatalf("the item's page lacks its ticket:\n%s", text)
+	}
+	// The Boulangerie cannot file a report about the Cabinet's laptop.
+	boul := app.LoginAs(t, testutil.BoulangerieUser)
+	bform := boul.Get("/portal/tickets/new").Doc(t)
+	bcontract, _ := bform.Find(`select[name="contract_id"] option[value!=""]`).First().Attr("value")
+	before := 0
+	if err := app.DB.Bun.NewRaw("SELECT count(*) FROM tickets").Scan(t.Context(), &before); err != nil {
+		t.Fatal(err)
+	}
+	fields = url.Values{"contract_id": {bcontract}, "title": {"L'écran reste noir"}, "description": {"Depuis la mise à jour."},
+		"priority": {"high"}, "equipment_id": {e.ID.String()}}
+	res = postMultipart(t, boul, "/portal/tickets", fields)
+	if res.StatusCode != http.StatusUnprocessableEntity || res.Doc(t).Find("#f-equipment_id-error").Length() != 1 {
+		t.Fatalf("report about another client's item: %d", res.StatusCode)
+	}
+	after := 0
+	if err := app.DB.Bun.NewRaw("SELECT count(*) FROM tickets").Scan(t.Context(), &after); err != nil || after != before {
+		t.Fatalf("tickets %d → %d", before, after)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"maintenant/app/accounts"
 	"maintenant/app/apperr"
 	"maintenant/app/database"
+	"maintenant/app/equipment"
 	"maintenant/app/i18n"
 	"maintenant/app/provider"
 	"maintenant/app/sla"
@@ -143,6 +144,8 @@ type ticketNewPage struct {
 	Choices  []tickets.ContractChoice
 	Impacts  []tickets.Impact
 	MaxFiles int
+	// Equipment are the client's items the report may be about (optional).
+	Equipment []*equipment.Equipment
 	// FilesLost says the files chosen before a refused submission must be chosen again.
 	FilesLost bool
 	// BadFile is the name of the refused file, shown before the problem.
@@ -165,8 +168,12 @@ func (h *handler) ticketNewData(c *fiber.Ctx) (*ticketNewPage, error) {
 	if err != nil {
 		return nil, err
 	}
+	items, err := equipment.Options(c.UserContext(), h.DB.Bun, web.ClientID(c))
+	if err != nil {
+		return nil, err
+	}
 	return &ticketNewPage{Page: h.NewPage(c, "portal.tickets.new.title"), Choices: choices,
-		Impacts: tickets.Impacts(), MaxFiles: tickets.MaxAttachmentsPerMessage}, nil
+		Impacts: tickets.Impacts(), MaxFiles: tickets.MaxAttachmentsPerMessage, Equipment: items}, nil
 }
 
 // handleTicketNew handles the "GET /portal/tickets/new" route: the form to report a fault.
@@ -277,7 +284,7 @@ func (h *handler) handleTicketCreate(c *fiber.Ctx) error {
 	u := web.CurrentUser(c)
 	clientID := web.ClientID(c)
 	form := map[string]string{}
-	for _, k := range []string{"contract_id", "service_label", "title", "description", "priority", "contact_phone"} {
+	for _, k := range []string{"contract_id", "service_label", "title", "description", "priority", "contact_phone", "equipment_id"} {
 		form[k] = c.FormValue(k)
 	}
 	in := tickets.OpenInput{
@@ -301,6 +308,12 @@ func (h *handler) handleTicketCreate(c *fiber.Ctx) error {
 			fields.Add("contract_id", "tickets.error.contract_unknown")
 		}
 		in.ContractID = id
+	}
+	var item uuid.UUID
+	if raw := form["equipment_id"]; raw != "" {
+		if item, err = uuid.Parse(raw); err != nil {
+			fields.Add("equipment_id", "equipment.error.unknown")
+		}
 	}
 	files, err := uploadedFiles(c)
 	if err != nil {
@@ -330,6 +343,9 @@ func (h *handler) handleTicketCreate(c *fiber.Ctx) error {
 	err = h.DB.InTx(ctx, func(ctx context.Context, tx *database.Tx) error {
 		var err error
 		if t, err = tickets.Open(ctx, tx, in, actor, h.Now(), h.Config.Location); err != nil {
+			return err
+		}
+		if err := equipment.LinkTicket(ctx, tx, clientID, t.ID, item); err != nil {
 			return err
 		}
 		if err := h.storeFiles(ctx, tx, t.ID, uuid.Nil, actor, files, &keys, &bad); err != nil {
