@@ -118,7 +118,7 @@ func TestPortalTicketAboutEquipment(t *testing.T) {
 	e, _ := cabinetLaptop(t, app)
 	cab := app.LoginAs(t, testutil.CabinetUser)
 	form := cab.Get("/portal/tickets/new").Doc(t)
-	if form.Find(`select[name="equipment_id"] option[value="` + e.ID.String() + `"]`).Length() != 1 {
+	if form.Find(`select[name="equipment_id"] option[value="`+e.ID.String()+`"]`).Length() != 1 {
 		t.Fatal("the laptop is not offered on the fault report form")
 	}
 	contract, _ := form.Find(`select[name="contract_id"] option[value!=""]`).First().Attr("value")
