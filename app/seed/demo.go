@@ -121,7 +121,10 @@ func write(ctx context.Context, db *database.DB, now time.Time, full bool, files
 		if err := d.quotes(ctx, tx); err != nil {
 			return err
 		}
-		return d.schedule(ctx, tx)
+		if err := d.schedule(ctx, tx); err != nil {
+			return err
+		}
+		return d.equipment(ctx, tx)
 	})
 }
 

@@ -108,7 +108,9 @@ func TestDemoInterventions(t *testing.T) {
 					(SELECT count(*) FROM register_entries r WHERE r.client_id = ?0 AND r.addendum_id IS NOT NULL) AS addenda,
 					(SELECT count(*) FROM time_entries te JOIN interventions j ON j.id = te.intervention_id
 						WHERE j.client_id = ?0 AND te.started_at + te.minutes * interval '1 minute' > ?1) AS future
-					FROM interventions AS i WHERE i.client_id = ?0`, id, now).Scan(ctx, &got); err != nil {
+					FROM interventions AS i WHERE i.client_id = ?0
+						-- a machine now in the workshop has its own open intervention (TestDemoEquipment)
+						AND NOT EXISTS (SELECT 1 FROM workshop_intakes w WHERE w.intervention_id = i.id AND w.returned_at IS NULL)`, id, now).Scan(ctx, &got); err != nil {
 					t.Fatal(err)
 				}
 				if got.Done < 3 || got.InProgress != 1 || got.Todo != 1 || got.Unknown != 1 {
