@@ -100,6 +100,24 @@ func TestJourneyWorkshop(t *testing.T) {
 	j.waitFor(`document.body.innerText.includes("Rendue à Nadia, secrétariat")`)
 	j.inspect("returned")
 
+	// The equipment register: the client's list, the laptop's history, the expiries, the form.
+	j.clickNav("/admin/equipment")
+	j.run(chromedp.Navigate(base + "/admin/equipment?client=" + cabinet.String()))
+	j.waitFor(`location.search.includes("client=")`)
+	j.expectText("Microsoft 365 Business Standard", "HP EliteBook 840 G10")
+	j.inspect("equipment-list")
+	j.run(chromedp.Navigate(base + "/admin/equipment/" + laptop.String()))
+	j.waitPath("/admin/equipment/" + laptop.String())
+	j.expectText("Passages à l'atelier", "Restituée le", "Atelier : ")
+	j.inspect("equipment-show")
+	j.run(chromedp.Navigate(base + "/admin/equipment/expiries"))
+	j.waitPath("/admin/equipment/expiries")
+	j.expectText("Fin de garantie", "Expiration de licence")
+	j.inspect("expiries")
+	j.run(chromedp.Navigate(base + "/admin/equipment/new?client=" + cabinet.String()))
+	j.waitPath("/admin/equipment/new")
+	j.inspect("equipment-form")
+
 	// The client sees the stay and its receipt.
 	j.openAccountMenu()
 	j.run(chromedp.Click(chromedp.CSS(`header form[action="/logout"] button`)))
