@@ -124,7 +124,10 @@ func write(ctx context.Context, db *database.DB, now time.Time, full bool, files
 		if err := d.schedule(ctx, tx); err != nil {
 			return err
 		}
-		return d.equipment(ctx, tx)
+		if err := d.equipment(ctx, tx); err != nil {
+			return err
+		}
+		return d.invoices(ctx, tx)
 	})
 }
 
