@@ -482,6 +482,17 @@ func CreateFromSources(ctx context.Context, db bun.IDB, clientID, contractID uui
 // from, once: if that period is already billed it returns the invoice billing it and false. The
 // fee is the one of the contract version in force at the period's start.
 func BillContractFee(ctx context.Context, db bun.IDB, contractID uuid.UUID, from time.Time, actor audit.Actor, now time.Time, loc *time.Location) (*Invoice, bool, error) {
+	inv, created, err := DraftContractFee(ctx, db, contractID, from, actor, now, loc)
+	if err != nil || !created {
+		return inv, created, err
+	}
+	inv, err = IssueInvoice(ctx, db, inv.ID, inv.Version, actor, now, loc)
+	return inv, err == nil, err
+}
+
+// DraftContractFee drafts the invoice of a contract's fee for the period starting on from, once
+// (see BillContractFee): the period job leaves it to the manager to read and issue.
+func DraftContractFee(ctx context.Context, db bun.IDB, contractID uuid.UUID, from time.Time, actor audit.Actor, now time.Time, loc *time.Location) (*Invoice, bool, error) {
 	src := SourceRef{Kind: SourceContractFee, Key: FeeKey(contractID, contracts.Day(from))}
 	if err := lockSource(ctx, db, src); err != nil {
 		return nil, false, err
@@ -501,8 +512,7 @@ func BillContractFee(ctx context.Context, db bun.IDB, contractID uuid.UUID, from
 	if err != nil {
 		return nil, false, err
 	}
-	inv, err = IssueInvoice(ctx, db, inv.ID, inv.Version, actor, now, loc)
-	return inv, err == nil, err
+	return inv, true, nil
 }
 
 // DueFeePeriods returns, for every running contract, the start of the billing period containing

@@ -52,6 +52,12 @@ func New(cfg Config) (*river.Client[pgx.Tx], error) {
 				&river.PeriodicJobOpts{RunOnStart: true}),
 		}
 		addVisitGeneration(workers, rc, cfg)
+		river.AddWorker(workers, &ContractFeesWorker{DB: cfg.DB, Now: cfg.Now, Location: cfg.Location, Logger: cfg.Logger})
+		// Daily at 05:30 in the provider's zone, and at start: each running contract's fee of the
+		// period begun is drafted once, for the manager to issue.
+		rc.PeriodicJobs = append(rc.PeriodicJobs, river.NewPeriodicJob(dailyAt{hour: 5, minute: 30, loc: cfg.Location},
+			func() (river.JobArgs, *river.InsertOpts) { return ContractFeesArgs{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true}))
 		if cfg.Composer != nil {
 			outbox := cfg.Outbox
 			if outbox == nil {
