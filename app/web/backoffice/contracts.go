@@ -17,6 +17,7 @@ import (
 	"maintenant/app/contracts"
 	"maintenant/app/database"
 	"maintenant/app/i18n"
+	"maintenant/app/scheduling"
 	"maintenant/app/sla"
 	"maintenant/app/web"
 )
@@ -961,10 +962,16 @@ func (h *handler) handleContractStatus(c *fiber.Ctx) error {
 			return err
 		}
 		after = ct
-		return audit.Write(ctx, tx, h.Now(), web.Actor(c), audit.Event{
+		if err := audit.Write(ctx, tx, h.Now(), web.Actor(c), audit.Event{
 			Action: audit.ContractStatusChanged, TargetType: "contract", TargetID: id.String(), ClientID: ct.ClientID,
 			Details: map[string]any{"reference": ct.Reference, "from": string(from), "to": string(to), "reason": ct.StatusReason},
-		})
+		}); err != nil {
+			return err
+		}
+		// The preventive plan follows at once: activated, its visits are planned; ended, its future
+		// visits are cancelled (the hourly generation would do it too).
+		_, err = scheduling.GenerateContract(ctx, tx, id, web.Actor(c), h.Now(), h.Config.Location, scheduling.DefaultHorizonDays)
+		return err
 	})
 	if err != nil {
 		return h.contractShowAgain(c, id, err, "status_reason", map[string]string{"status_reason": reason})

@@ -108,6 +108,17 @@ func TestPlanTasksAreAmendmentsAndPlanVisits(t *testing.T) {
 	if !strings.Contains(a.m.Get("/admin/contracts/"+a.contract.String()).Body, `hx-get="/admin/contracts/`+a.contract.String()+`/plan"`) {
 		t.Error("the contract page does not load its plan")
 	}
+	// Ending the contract cancels its future visits at once.
+	cpath := "/admin/contracts/" + a.contract.String()
+	if res := a.m.Post(cpath+"/status", url.Values{"to": {"terminated"}, "status_reason": {"Fin d'activité"}, "version": {contractVersion(t, a.m, cpath)}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("terminate: %d", res.StatusCode)
+	}
+	if n := a.count(t, "SELECT count(*) FROM interventions WHERE contract_id = ? AND kind = 'preventive' AND status = 'cancelled'", a.contract); n != 3 {
+		t.Errorf("after the end, %d visits cancelled, want 3", n)
+	}
+	if res := a.m.Post(path, a.taskForm()); res.StatusCode != http.StatusConflict {
+		t.Errorf("changing an ended contract's plan: %d", res.StatusCode)
+	}
 	// A technician reads the plan but does not change it.
 	tc := a.app.LoginAs(t, testutil.Technician)
 	if res := tc.Post(path, a.taskForm()); res.StatusCode != http.StatusForbidden && res.StatusCode != http.StatusNotFound {
