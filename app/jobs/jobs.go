@@ -90,6 +90,15 @@ func New(cfg Config) (*river.Client[pgx.Tx], error) {
 			rc.PeriodicJobs = append(rc.PeriodicJobs, river.NewPeriodicJob(dailyAt{hour: 6, minute: 5, loc: cfg.Location},
 				func() (river.JobArgs, *river.InsertOpts) { return QuoteExpiryArgs{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true}))
+			river.AddWorker(workers, &InvoiceRemindersWorker{
+				DB: cfg.DB, Now: cfg.Now, Location: cfg.Location, Composer: cfg.Composer, Outbox: outbox,
+				BaseURL: cfg.BaseURL, Logger: cfg.Logger,
+			})
+			// Daily at 06:15 in the provider's zone, and at start: unpaid invoices recalled at the
+			// steps of the settings, once per step; payment stops them.
+			rc.PeriodicJobs = append(rc.PeriodicJobs, river.NewPeriodicJob(dailyAt{hour: 6, minute: 15, loc: cfg.Location},
+				func() (river.JobArgs, *river.InsertOpts) { return InvoiceRemindersArgs{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true}))
 			river.AddWorker(workers, &EquipmentExpiriesWorker{
 				DB: cfg.DB, Now: cfg.Now, Location: cfg.Location, Composer: cfg.Composer, Outbox: outbox,
 				BaseURL: cfg.BaseURL, Logger: cfg.Logger,
