@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"maintenant/app/testutil"
 )
 
@@ -184,7 +186,12 @@ func TestWorkshopCheckInBackupGateLoanAndReturn(t *testing.T) {
 
 	// Loan: lend the stock device, take it back, a second take-back is refused.
 	page = m.Get(stay)
-	dev, _ := page.Doc(t).Find(`select[name="loan_equipment_id"] option`).First().Attr("value")
+	var dev string
+	page.Doc(t).Find(`select[name="loan_equipment_id"] option`).Each(func(_ int, o *goquery.Selection) {
+		if strings.HasPrefix(o.Text(), "PRÊT-TEST") {
+			dev, _ = o.Attr("value")
+		}
+	})
 	postOK(t, m, stay+"/loans", url.Values{"version": {formVersion(t, page, "/loans")}, "loan_equipment_id": {dev}})
 	page = m.Get(stay)
 	if text := page.Text(t); !strings.Contains(text, "PRÊT-TEST") {
