@@ -78,6 +78,7 @@ var KnownActions = join(
 	InterventionActions,
 	QuoteActions,
 	InvoiceActions,
+	SchedulingActions,
 )
 
 func join(lists ...[]string) []string {

@@ -17,10 +17,10 @@ import (
 	"maintenant/app/interventions"
 )
 
-// Audit actions of the plan (written with the contract as target).
+// Audit actions of the plan (written with the contract as target) and of a visit moved.
 const (
-	ActionPlanChanged = "contract.plan_changed"
-	ActionRescheduled = "intervention.rescheduled"
+	ActionPlanChanged = audit.PlanChanged
+	ActionRescheduled = audit.InterventionRescheduled
 )
 
 // Change is what an amendment of a running contract's plan needs: why, and from which day.
