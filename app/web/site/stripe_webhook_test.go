@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -209,6 +210,14 @@ func TestStripeWebhookMismatchFlaggedNeverBooked(t *testing.T) {
 			var n int
 			if err := f.app.DB.Bun.NewRaw("SELECT count(*) FROM audit_log WHERE action = ?", audit.PaymentFlagged).Scan(context.Background(), &n); err != nil || n != 1 {
 				t.Fatalf("audit: %d, %v", n, err)
+			}
+			// Staff see it on the invoice and in the list.
+			staff := f.app.LoginAs(t, testutil.Manager)
+			if text := staff.Get("/admin/invoices/" + f.invoice.String()).Text(t); !strings.Contains(text, "À vérifier") || !strings.Contains(text, "non enregistré") {
+				t.Fatalf("flag not shown to staff:\n%s", text)
+			}
+			if !strings.Contains(staff.Get("/admin/invoices").Text(t), "À vérifier") {
+				t.Fatal("flag not in the list")
 			}
 		})
 	}
