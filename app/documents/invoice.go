@@ -191,4 +191,3 @@ func groupIBAN(s string) string {
 	}
 	return b.String()
 }
-

@@ -33,7 +33,7 @@ func CheckIBAN(s string) string {
 		case r >= '0' && r <= '9':
 			b.WriteRune(r)
 		case r >= 'A' && r <= 'Z':
-			b.WriteString(big.NewInt(int64(r-'A'+10)).String())
+			b.WriteString(big.NewInt(int64(r - 'A' + 10)).String())
 		default:
 			return "settings.error.iban_format"
 		}

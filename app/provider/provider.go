@@ -21,19 +21,19 @@ import (
 type Organisation struct {
 	bun.BaseModel `bun:"table:organisation"`
 
-	ID               int16     `bun:"id,pk"`
-	Name             string    `bun:"name"`
-	LegalForm        string    `bun:"legal_form"`
-	SIREN            string    `bun:"siren"`
-	VATNumber        string    `bun:"vat_number"`
-	AddressLine1     string    `bun:"address_line1"`
-	AddressLine2     string    `bun:"address_line2"`
-	PostalCode       string    `bun:"postal_code"`
-	City             string    `bun:"city"`
-	Email            string    `bun:"email"`
-	Phone            string    `bun:"phone"`
-	RequireStaffTOTP bool      `bun:"require_staff_totp"`
-	ReminderLeadDays []int     `bun:"reminder_lead_days,array"`
+	ID               int16  `bun:"id,pk"`
+	Name             string `bun:"name"`
+	LegalForm        string `bun:"legal_form"`
+	SIREN            string `bun:"siren"`
+	VATNumber        string `bun:"vat_number"`
+	AddressLine1     string `bun:"address_line1"`
+	AddressLine2     string `bun:"address_line2"`
+	PostalCode       string `bun:"postal_code"`
+	City             string `bun:"city"`
+	Email            string `bun:"email"`
+	Phone            string `bun:"phone"`
+	RequireStaffTOTP bool   `bun:"require_staff_totp"`
+	ReminderLeadDays []int  `bun:"reminder_lead_days,array"`
 	// Billing settings, printed on invoices (see billing).
 	IBAN          string `bun:"iban"`
 	BIC           string `bun:"bic"`
@@ -45,9 +45,9 @@ type Organisation struct {
 	LatePenaltyBP           int   `bun:"late_penalty_bp"`
 	InternalHourlyCostCents int64 `bun:"internal_hourly_cost_cents"`
 	// InvoiceReminderDays are the days after the due date an unpaid invoice is recalled.
-	InvoiceReminderDays []int `bun:"invoice_reminder_days,array"`
-	UpdatedAt        time.Time `bun:"updated_at"`
-	Version          int       `bun:"version"`
+	InvoiceReminderDays []int     `bun:"invoice_reminder_days,array"`
+	UpdatedAt           time.Time `bun:"updated_at"`
+	Version             int       `bun:"version"`
 }
 
 // AddressLines returns the postal address as printed on documents.
