@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/uptrace/bun"
@@ -13,7 +12,6 @@ import (
 	"maintenant/app/documents"
 	"maintenant/app/equipment"
 	"maintenant/app/i18n"
-	"maintenant/app/mail"
 	"maintenant/app/provider"
 )
 
@@ -51,10 +49,6 @@ func (s *Server) SendIntakePDF(c *fiber.Ctx, in *equipment.Intake) error {
 // language with the receipt attached and a link to it in the portal. The dedupe key (the stay, the
 // step and the recipient) makes a second call a no-op. It returns how many mails were written.
 func (s *Server) MailIntakeReceipt(ctx context.Context, tx *database.Tx, in *equipment.Intake) (int, error) {
-	users, err := accounts.ListClientUsers(ctx, tx, in.ClientID)
-	if err != nil {
-		return 0, err
-	}
 	org, err := provider.Get(ctx, tx)
 	if err != nil {
 		return 0, err
@@ -63,38 +57,15 @@ func (s *Server) MailIntakeReceipt(ctx context.Context, tx *database.Tx, in *equ
 	if !in.Open() {
 		step, at = "returned", in.ReturnedAt
 	}
-	pdfs := map[i18n.Lang][]byte{}
-	var name string
-	n := 0
-	for i := range users {
-		u := &users[i]
-		if !u.Active {
-			continue
-		}
-		lang, _ := i18n.Parse(u.Language)
-		pdf, ok := pdfs[lang]
-		if !ok {
-			if pdf, name, err = s.IntakePDF(ctx, tx, lang, in); err != nil {
-				return n, err
+	return s.MailPDF(ctx, tx, in.ClientID, PDFMail{
+		Template: "intake_receipt", Event: "intake-" + step + ":" + in.ID.String(),
+		PDF: func(lang i18n.Lang) ([]byte, string, error) { return s.IntakePDF(ctx, tx, lang, in) },
+		Data: func(u *accounts.User) map[string]any {
+			return map[string]any{
+				"Name": u.Name, "Reference": in.Reference(), "Machine": in.EquipmentName, "OrgName": org.Name,
+				"Returned": !in.Open(), "At": at, "By": in.BroughtBy, "To": in.ReturnedTo,
+				"Link": s.Config.URL("/portal/equipment/intakes/" + in.ID.String()), "BaseURL": s.Config.BaseURL.String(),
 			}
-			pdfs[lang] = pdf
-		}
-		data := map[string]any{
-			"Name": u.Name, "Reference": in.Reference(), "Machine": in.EquipmentName, "OrgName": org.Name,
-			"Returned": !in.Open(), "At": at, "By": in.BroughtBy, "To": in.ReturnedTo,
-			"Link": s.Config.URL("/portal/equipment/intakes/" + in.ID.String()), "BaseURL": s.Config.BaseURL.String(),
-		}
-		m, err := s.Composer.Compose("intake_receipt", lang, u.Email, u.Name, data)
-		if err != nil {
-			return n, err
-		}
-		key := "intake-" + step + ":" + in.ID.String() + ":" + u.ID.String()
-		m.DedupeKey = &key
-		m.Attachments = []mail.Attachment{{Filename: name, ContentType: "application/pdf", Content: pdf}}
-		if err := s.Outbox.Enqueue(ctx, tx, m, s.Now()); err != nil {
-			return n, fmt.Errorf("web: mail intake_receipt: %w", err)
-		}
-		n++
-	}
-	return n, nil
+		},
+	})
 }

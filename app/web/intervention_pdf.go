@@ -14,7 +14,6 @@ import (
 	"maintenant/app/documents"
 	"maintenant/app/i18n"
 	"maintenant/app/interventions"
-	"maintenant/app/mail"
 	"maintenant/app/provider"
 	"maintenant/app/tickets"
 )
@@ -90,46 +89,19 @@ func SendPDF(c *fiber.Ctx, name string, pdf []byte) error {
 // the sheet's PDF attached and a link to it in the portal. The dedupe key (the intervention and the
 // recipient) makes a second call a no-op. It returns how many mails were written.
 func (s *Server) MailInterventionSheet(ctx context.Context, tx *database.Tx, sh *interventions.Sheet) (int, error) {
-	users, err := accounts.ListClientUsers(ctx, tx, sh.ClientID)
-	if err != nil {
-		return 0, err
-	}
 	org, err := provider.Get(ctx, tx)
 	if err != nil {
 		return 0, err
 	}
-	pdfs := map[i18n.Lang][]byte{}
-	var name string
-	n := 0
-	for i := range users {
-		u := &users[i]
-		if !u.Active {
-			continue
-		}
-		lang, _ := i18n.Parse(u.Language)
-		pdf, ok := pdfs[lang]
-		if !ok {
-			if pdf, name, err = s.InterventionPDF(ctx, tx, lang, sh); err != nil {
-				return n, err
+	return s.MailPDF(ctx, tx, sh.ClientID, PDFMail{
+		Template: "intervention_completed", Event: "intervention-completed:" + sh.ID.String(),
+		PDF: func(lang i18n.Lang) ([]byte, string, error) { return s.InterventionPDF(ctx, tx, lang, sh) },
+		Data: func(u *accounts.User) map[string]any {
+			return map[string]any{
+				"Name": u.Name, "Reference": sh.Reference(), "Title": sh.Title, "OrgName": org.Name,
+				"CompletedAt": sh.CompletedAt, "Summary": sh.Summary, "Signed": sh.Signature != nil,
+				"Link": s.Config.URL("/portal/interventions/" + sh.ID.String()), "BaseURL": s.Config.BaseURL.String(),
 			}
-			pdfs[lang] = pdf
-		}
-		data := map[string]any{
-			"Name": u.Name, "Reference": sh.Reference(), "Title": sh.Title, "OrgName": org.Name,
-			"CompletedAt": sh.CompletedAt, "Summary": sh.Summary, "Signed": sh.Signature != nil,
-			"Link": s.Config.URL("/portal/interventions/" + sh.ID.String()), "BaseURL": s.Config.BaseURL.String(),
-		}
-		m, err := s.Composer.Compose("intervention_completed", lang, u.Email, u.Name, data)
-		if err != nil {
-			return n, err
-		}
-		key := "intervention-completed:" + sh.ID.String() + ":" + u.ID.String()
-		m.DedupeKey = &key
-		m.Attachments = []mail.Attachment{{Filename: name, ContentType: "application/pdf", Content: pdf}}
-		if err := s.Outbox.Enqueue(ctx, tx, m, s.Now()); err != nil {
-			return n, fmt.Errorf("web: mail intervention_completed: %w", err)
-		}
-		n++
-	}
-	return n, nil
+		},
+	})
 }

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/uptrace/bun"
@@ -13,7 +12,6 @@ import (
 	"maintenant/app/database"
 	"maintenant/app/documents"
 	"maintenant/app/i18n"
-	"maintenant/app/mail"
 	"maintenant/app/provider"
 )
 
@@ -60,42 +58,16 @@ func (s *Server) SendInvoicePDF(c *fiber.Ctx, inv *billing.Invoice) error {
 // attached and a link to the invoice in the portal. The dedupe key makes a second call a no-op. It
 // returns how many mails were written.
 func (s *Server) MailInvoiceIssued(ctx context.Context, tx *database.Tx, inv *billing.Invoice) (int, error) {
-	users, err := accounts.ListClientUsers(ctx, tx, inv.ClientID)
-	if err != nil {
-		return 0, err
-	}
-	pdfs := map[i18n.Lang][]byte{}
-	var name string
-	n := 0
-	for i := range users {
-		u := &users[i]
-		if !u.Active || !u.MayApproveAndPay() {
-			continue
-		}
-		lang, _ := i18n.Parse(u.Language)
-		pdf, ok := pdfs[lang]
-		if !ok {
-			if pdf, name, err = s.InvoicePDF(ctx, tx, lang, inv); err != nil {
-				return n, err
+	return s.MailPDF(ctx, tx, inv.ClientID, PDFMail{
+		Template: "invoice_issued", Event: "invoice-issued:" + inv.ID.String(),
+		To:  (*accounts.User).MayApproveAndPay,
+		PDF: func(lang i18n.Lang) ([]byte, string, error) { return s.InvoicePDF(ctx, tx, lang, inv) },
+		Data: func(u *accounts.User) map[string]any {
+			return map[string]any{
+				"Name": u.Name, "Reference": inv.Reference(), "Title": inv.Title, "OrgName": inv.Seller.Name,
+				"CreditNote": inv.Kind == billing.KindCreditNote, "TotalTTC": inv.TotalTTCCents, "DueDate": s.Noon(inv.DueDate),
+				"Link": s.Config.URL("/portal/invoices/" + inv.ID.String()),
 			}
-			pdfs[lang] = pdf
-		}
-		data := map[string]any{
-			"Name": u.Name, "Reference": inv.Reference(), "Title": inv.Title, "OrgName": inv.Seller.Name,
-			"CreditNote": inv.Kind == billing.KindCreditNote, "TotalTTC": inv.TotalTTCCents, "DueDate": s.Noon(inv.DueDate),
-			"Link": s.Config.URL("/portal/invoices/" + inv.ID.String()),
-		}
-		m, err := s.Composer.Compose("invoice_issued", lang, u.Email, u.Name, data)
-		if err != nil {
-			return n, err
-		}
-		key := "invoice-issued:" + inv.ID.String() + ":" + u.ID.String()
-		m.DedupeKey = &key
-		m.Attachments = []mail.Attachment{{Filename: name, ContentType: "application/pdf", Content: pdf}}
-		if err := s.Outbox.Enqueue(ctx, tx, m, s.Now()); err != nil {
-			return n, fmt.Errorf("web: mail invoice_issued: %w", err)
-		}
-		n++
-	}
-	return n, nil
+		},
+	})
 }
