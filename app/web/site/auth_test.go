@@ -429,12 +429,23 @@ func TestTOTP(t *testing.T) {
 	}
 }
 
+// withBilling adds the billing part of the settings form as the page sends it (its defaults).
+func withBilling(v url.Values) url.Values {
+	for k, d := range map[string]string{"default_vat_bp": "2000", "late_penalty_bp": "12,15", "internal_hourly_cost": "45",
+		"invoice_reminder_days": "3, 15, 30"} {
+		if v.Get(k) == "" {
+			v.Set(k, d)
+		}
+	}
+	return v
+}
+
 func TestManagerRequiresTOTP(t *testing.T) {
 	app := testutil.NewApp(t, testutil.Options{})
 	m := app.LoginAs(t, testutil.Manager)
 	res := m.Get("/admin/settings")
 	version, _ := res.Doc(t).Find(`input[name="version"]`).Attr("value")
-	if res := m.Post("/admin/settings", url.Values{"name": {"AsevoDigital"}, "require_staff_totp": {"on"}, "reminder_lead_days": {"90, 30, 7"}, "version": {version}}); res.StatusCode != http.StatusSeeOther {
+	if res := m.Post("/admin/settings", withBilling(url.Values{"name": {"AsevoDigital"}, "require_staff_totp": {"on"}, "reminder_lead_days": {"90, 30, 7"}, "version": {version}})); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("settings: %d", res.StatusCode)
 	}
 	tech := app.LoginAs(t, testutil.Technician)
@@ -466,13 +477,13 @@ func TestSettingsConflictAndValidation(t *testing.T) {
 	if v, _ := doc.Find(`input[name="reminder_lead_days"]`).Attr("value"); v != "90, soon" {
 		t.Errorf("lead days input not kept: %q", v)
 	}
-	good := url.Values{"name": {"Asevo A"}, "siren": {"732 829 320"}, "vat_number": {"fr 44 732829320"}, "postal_code": {"69003"},
-		"reminder_lead_days": {"7,90 30"}, "version": {version}}
+	good := withBilling(url.Values{"name": {"Asevo A"}, "siren": {"732 829 320"}, "vat_number": {"fr 44 732829320"}, "postal_code": {"69003"},
+		"reminder_lead_days": {"7,90 30"}, "version": {version}})
 	if res := m.Post("/admin/settings", good); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("first save: %d", res.StatusCode)
 	}
 	// A second tab still holds the old version.
-	res = m.Post("/admin/settings", url.Values{"name": {"Asevo B"}, "reminder_lead_days": {"30"}, "version": {version}})
+	res = m.Post("/admin/settings", withBilling(url.Values{"name": {"Asevo B"}, "reminder_lead_days": {"30"}, "version": {version}}))
 	if res.StatusCode != http.StatusConflict || !strings.Contains(res.Text(t), "Quelqu'un a modifié") {
 		t.Fatalf("stale save: %d, want 409", res.StatusCode)
 	}
