@@ -76,8 +76,12 @@ type Contract struct {
 	// EndsOn is the last day of the contract once notice was given (a civil date at UTC midnight).
 	EndsOn         bun.NullTime `bun:"ends_on,type:date"`
 	CurrentVersion int          `bun:"current_version"`
-	CreatedAt      time.Time    `bun:"created_at"`
-	UpdatedAt      time.Time    `bun:"updated_at"`
+	// ReviewMonths is how often the contract is reviewed with the client (0: no periodic review).
+	ReviewMonths int `bun:"review_months"`
+	// TemplateID is the template the contract was made from, if any (its terms were copied).
+	TemplateID uuid.NullUUID `bun:"template_id,type:uuid"`
+	CreatedAt  time.Time     `bun:"created_at"`
+	UpdatedAt  time.Time     `bun:"updated_at"`
 	// Version counts changes to the contract and its terms, for optimistic locking.
 	Version int `bun:"version"`
 

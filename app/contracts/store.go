@@ -13,6 +13,7 @@ import (
 	"maintenant/app/apperr"
 	"maintenant/app/clients"
 	"maintenant/app/database"
+	"maintenant/app/policy"
 )
 
 // ReferenceSeries is the counter series of contract references (C-2026-001).
@@ -111,6 +112,9 @@ func Create(ctx context.Context, db bun.IDB, c *Contract, v *Version, by uuid.UU
 	v.ContractID, v.No, v.EffectiveFrom, v.Reason = c.ID, 1, v.StartDate, ""
 	v.CreatedBy = nullUUID(by)
 	v.CreatedAt = now.UTC()
+	if v.PolicyVersionNo, err = policy.InForceNo(ctx, db, now); err != nil {
+		return fmt.Errorf("contracts: create: %w", err)
+	}
 	if _, err := db.NewInsert().Model(v).Exec(ctx); err != nil {
 		return fmt.Errorf("contracts: create version: %w", err)
 	}
@@ -119,6 +123,14 @@ func Create(ctx context.Context, db bun.IDB, c *Contract, v *Version, by uuid.UU
 }
 
 func nullUUID(id uuid.UUID) uuid.NullUUID { return uuid.NullUUID{UUID: id, Valid: id != uuid.Nil} }
+
+// nullInt is n, or NULL when n is 0.
+func nullInt(n int) any {
+	if n == 0 {
+		return nil
+	}
+	return n
+}
 
 // selectContract selects contracts with their client's name.
 func selectContract(db bun.IDB, model any) *bun.SelectQuery {
@@ -480,6 +492,10 @@ func Amend(ctx context.Context, db bun.IDB, id uuid.UUID, v *Version, reason str
 	}
 	v.ContractID, v.No, v.EffectiveFrom, v.Reason = id, c.CurrentVersion+1, Day(effectiveFrom), reason
 	v.CreatedBy, v.CreatedAt = nullUUID(by), now.UTC()
+	// The maintenance policy in force the day the amendment is agreed.
+	if v.PolicyVersionNo, err = policy.InForceNo(ctx, db, now); err != nil {
+		return fmt.Errorf("contracts: amend: %w", err)
+	}
 	if _, err := db.NewInsert().Model(v).Exec(ctx); err != nil {
 		return fmt.Errorf("contracts: amend: %w", err)
 	}
@@ -552,6 +568,15 @@ func Transition(ctx context.Context, db bun.IDB, id uuid.UUID, to Status, reason
 		}
 		if !ok {
 			return nil, from, apperr.Conflictf(ErrIncomplete)
+		}
+		// Signed: the terms record the maintenance policy in force on the day of signature.
+		no, err := policy.InForceNo(ctx, db, now)
+		if err != nil {
+			return nil, from, err
+		}
+		if _, err := db.NewUpdate().Model((*Version)(nil)).Set("policy_version_no = ?", nullInt(no)).
+			Where("contract_id = ? AND no = ?", id, c.CurrentVersion).Exec(ctx); err != nil {
+			return nil, from, fmt.Errorf("contracts: transition: %w", err)
 		}
 	}
 	q := db.NewUpdate().Model((*Contract)(nil)).

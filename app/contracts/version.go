@@ -147,6 +147,9 @@ type Version struct {
 	Confidentiality     string        `bun:"confidentiality"`
 	SpecificConditions  string        `bun:"specific_conditions"`
 	Exclusions          string        `bun:"exclusions"`
+	// PolicyVersionNo is the maintenance policy version in force when these terms were signed or
+	// amended (0: none was published).
+	PolicyVersionNo int `bun:"policy_version_no,nullzero"`
 
 	// CreatedByName and PolicyName are read with the version, for display.
 	CreatedByName string `bun:"created_by_name,scanonly"`
