@@ -4,6 +4,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -123,10 +124,21 @@ func (s *Server) Finish() {
 	s.App.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }
 
-// limitForms refuses a body over FormLimit unless it is a multipart upload.
+// limitForms refuses a body over FormLimit unless it is a multipart upload, and any compressed body
+// (415): the form parser and c.Body() would inflate it whole, so 1 MiB of gzip could become 1 GiB
+// in memory. Browsers and Stripe never compress what they send. A NUL character in a query or a
+// form is refused (400).
 func limitForms(c *fiber.Ctx) error {
-	if len(c.Request().Body()) > FormLimit && !strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEMultipartForm) {
+	if ce := strings.TrimSpace(c.Get(fiber.HeaderContentEncoding)); ce != "" && !strings.EqualFold(ce, "identity") && len(c.Request().Body()) > 0 {
+		return fiber.ErrUnsupportedMediaType
+	}
+	multipart := strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEMultipartForm)
+	if len(c.Request().Body()) > FormLimit && !multipart {
 		return fiber.ErrRequestEntityTooLarge
+	}
+	// A NUL character is never text a person typed, and PostgreSQL refuses it in text (a 500 later).
+	if bytes.Contains(c.Request().URI().QueryString(), []byte("%00")) || !multipart && bytes.Contains(c.Request().Body(), []byte("%00")) {
+		return fiber.ErrBadRequest
 	}
 	return c.Next()
 }
