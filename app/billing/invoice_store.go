@@ -465,3 +465,8 @@ func CancelInvoice(ctx context.Context, db bun.IDB, invoiceID uuid.UUID, expecte
 	}
 	return IssueInvoice(ctx, db, cn.ID, cn.Version, actor, now, loc)
 }
+
+// LineSources returns what the lines of an invoice bill, by line id.
+func LineSources(ctx context.Context, db bun.IDB, invoiceID uuid.UUID) (map[uuid.UUID]SourceRef, error) {
+	return sourcesOf(ctx, db, invoiceID)
+}

@@ -12,7 +12,9 @@ package billing
 //     (another currency, another amount, more than is due, an invoice that owes nothing) is never
 //     booked; it flags the invoice for staff and is written to the audit log.
 //  4. charge.refunded carries the cumulative amount refunded: only the difference with what was
-//     recorded is applied. Disputes flag the invoice and mark the payment.
+//     recorded is applied. A refund of a payment not booked yet (events out of order) is kept in
+//     stripe_pending_refunds (the highest cumulative amount) and applied when the payment is
+//     booked, once. Disputes flag the invoice and mark the payment.
 //  5. Unknown event types are acknowledged and ignored.
 
 import (
@@ -125,6 +127,7 @@ const (
 	OutcomeExpired   = "expired"
 	OutcomeMismatch  = "mismatch"
 	OutcomeRefunded  = "refunded"
+	OutcomePending   = "refund_pending"
 	OutcomeDispute   = "dispute"
 	OutcomeIgnored   = "ignored"
 	OutcomeNothing   = "nothing_to_do"
@@ -160,7 +163,7 @@ func ProcessStripeEvent(ctx context.Context, tx bun.IDB, ev stripe.Event, now ti
 		if err := json.Unmarshal(ev.Data.Raw, &ch); err != nil {
 			return "", apperr.Invalidf("stripe event: bad charge")
 		}
-		invoiceID, outcome, err = applyRefund(ctx, tx, &ch, now)
+		invoiceID, outcome, err = applyRefund(ctx, tx, ev.ID, &ch, now)
 	case "charge.dispute.created", "charge.dispute.closed":
 		var d stripe.Dispute
 		if err := json.Unmarshal(ev.Data.Raw, &d); err != nil {
@@ -263,6 +266,10 @@ func applySession(ctx context.Context, tx bun.IDB, typ string, s *stripe.Checkou
 	var intent *string
 	if s.PaymentIntent != nil && s.PaymentIntent.ID != "" {
 		intent = &s.PaymentIntent.ID
+		// Serialise with a refund of the same intent arriving at the same time (applyRefund).
+		if _, err := tx.NewRaw("SELECT pg_advisory_xact_lock(hashtextextended(?, 9))", "pi:"+*intent).Exec(ctx); err != nil {
+			return inv.ID, "", fmt.Errorf("billing: payment lock: %w", err)
+		}
 	}
 	sid := s.ID
 	p := &Payment{
@@ -273,7 +280,28 @@ func applySession(ctx context.Context, tx bun.IDB, typ string, s *stripe.Checkou
 	if err := addPayment(ctx, tx, inv, p, StripeActor, now); err != nil {
 		return inv.ID, "", err
 	}
+	if err := applyPendingRefund(ctx, tx, inv, p, now); err != nil {
+		return inv.ID, "", err
+	}
 	return inv.ID, OutcomeBooked, setAttemptStatus(ctx, tx, a, "paid", now)
+}
+
+// applyPendingRefund applies to a payment just booked the refund Stripe reported before it (rule
+// 4), once.
+func applyPendingRefund(ctx context.Context, tx bun.IDB, inv *Invoice, p *Payment, now time.Time) error {
+	if p.StripePaymentIntent == nil {
+		return nil
+	}
+	var amounts []int64
+	if err := tx.NewRaw(`UPDATE stripe_pending_refunds SET applied_at = ? WHERE payment_intent = ? AND applied_at IS NULL
+		RETURNING amount_refunded_cents`, now, *p.StripePaymentIntent).Scan(ctx, &amounts); err != nil {
+		return fmt.Errorf("billing: pending refund: %w", err)
+	}
+	if len(amounts) == 0 {
+		return nil
+	}
+	_, err := refundPayment(ctx, tx, inv, p, amounts[0], now)
+	return err
 }
 
 // flag marks an invoice for staff with a reason, and writes it to the audit log.
@@ -299,34 +327,65 @@ func paymentOfIntent(ctx context.Context, tx bun.IDB, intent string) (*Payment, 
 	return ps[0], nil
 }
 
-func applyRefund(ctx context.Context, tx bun.IDB, ch *stripe.Charge, now time.Time) (uuid.UUID, string, error) {
+func applyRefund(ctx context.Context, tx bun.IDB, eventID string, ch *stripe.Charge, now time.Time) (uuid.UUID, string, error) {
 	intent := ""
 	if ch.PaymentIntent != nil {
 		intent = ch.PaymentIntent.ID
 	}
+	if intent == "" {
+		return uuid.Nil, OutcomeNothing, nil
+	}
+	// Serialise with the booking of the same payment intent (a session event carrying it).
+	if _, err := tx.NewRaw("SELECT pg_advisory_xact_lock(hashtextextended(?, 9))", "pi:"+intent).Exec(ctx); err != nil {
+		return uuid.Nil, "", fmt.Errorf("billing: refund lock: %w", err)
+	}
 	p, err := paymentOfIntent(ctx, tx, intent)
-	if err != nil || p == nil {
-		return uuid.Nil, OutcomeNothing, err
+	if err != nil {
+		return uuid.Nil, "", err
+	}
+	if p == nil {
+		// The payment's event has not come yet: keep the refund for it (rule 4).
+		if _, err := tx.NewRaw(`INSERT INTO stripe_pending_refunds (payment_intent, amount_refunded_cents, event_id, received_at)
+			VALUES (?, ?, ?, ?) ON CONFLICT (payment_intent) DO UPDATE
+			SET amount_refunded_cents = greatest(stripe_pending_refunds.amount_refunded_cents, EXCLUDED.amount_refunded_cents)
+			WHERE stripe_pending_refunds.applied_at IS NULL`, intent, max(ch.AmountRefunded, 0), eventID, now).Exec(ctx); err != nil {
+			return uuid.Nil, "", fmt.Errorf("billing: pending refund: %w", err)
+		}
+		return uuid.Nil, OutcomePending, nil
 	}
 	inv, err := lockInvoice(ctx, tx, p.InvoiceID, 0)
 	if err != nil {
 		return uuid.Nil, "", err
 	}
-	refunded := min(max(ch.AmountRefunded, 0), p.AmountCents)
+	applied, err := refundPayment(ctx, tx, inv, p, ch.AmountRefunded, now)
+	if err != nil || !applied {
+		return inv.ID, OutcomeNothing, err
+	}
+	return inv.ID, OutcomeRefunded, nil
+}
+
+// refundPayment brings a payment's refunded amount to the cumulative amount Stripe reports: only
+// the difference with what was recorded is applied (false when there is none).
+func refundPayment(ctx context.Context, tx bun.IDB, inv *Invoice, p *Payment, cumulative int64, now time.Time) (bool, error) {
+	refunded := min(max(cumulative, 0), p.AmountCents)
 	diff := refunded - p.RefundedCents
 	if diff <= 0 {
-		return inv.ID, OutcomeNothing, nil // already applied (cumulative amount)
+		return false, nil // already applied (cumulative amount)
 	}
 	p.RefundedCents = refunded
 	if _, err := tx.NewUpdate().Model(p).Column("refunded_cents").WherePK().Exec(ctx); err != nil {
-		return inv.ID, "", fmt.Errorf("billing: refund: %w", err)
+		return false, fmt.Errorf("billing: refund: %w", err)
 	}
 	inv.PaidCents -= diff
 	inv.Status = inv.settle()
 	if err := bumpInvoice(ctx, tx, inv, now); err != nil {
-		return inv.ID, "", err
+		return false, err
 	}
-	return inv.ID, OutcomeRefunded, invoiceAudit(ctx, tx, inv, StripeActor, audit.PaymentRefunded,
+	intent := ""
+	if p.StripePaymentIntent != nil {
+		intent = *p.StripePaymentIntent
+	}
+	return true, invoiceAudit(ctx, tx, inv, StripeActor, audit.PaymentRefunded,
 		map[string]any{"refunded_cents": diff, "total_refunded_cents": refunded, "payment_intent": intent}, now)
 }
 
