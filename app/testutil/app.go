@@ -100,7 +100,7 @@ func NewApp(t testing.TB, opt Options) *App {
 			t.Fatalf("testutil: seed: %v", err)
 		}
 	default:
-		if err := seed.Demo(context.Background(), db, clock.Now(), files); err != nil {
+		if err := seedDemo(context.Background(), db, clock.Now(), files); err != nil {
 			t.Fatalf("testutil: seed: %v", err)
 		}
 	}
@@ -110,7 +110,7 @@ func NewApp(t testing.TB, opt Options) *App {
 	}
 	s, err := site.New(web.Deps{
 		Config: cfg, DB: db, Catalogue: cat, Outbox: &mail.Outbox{}, Now: clock.Now,
-		Files:  &storage.Local{Dir: t.TempDir()},
+		Files:  files,
 		Logger: testLogger(),
 	})
 	if err != nil {
