@@ -129,9 +129,13 @@ type Equipment struct {
 	Notes            string        `bun:"notes"`
 	Seats            int           `bun:"seats,nullzero"`
 	LicenceExpiresOn time.Time     `bun:"licence_expires_on,type:date,nullzero"`
-	CreatedAt        time.Time     `bun:"created_at"`
-	UpdatedAt        time.Time     `bun:"updated_at"`
-	Version          int           `bun:"version"`
+	// BoxLocation is where the item's box is kept for its warranty ("" when none is kept);
+	// BoxDiscardedAt when it was thrown away (boxes.go).
+	BoxLocation    string    `bun:"box_location"`
+	BoxDiscardedAt time.Time `bun:"box_discarded_at,nullzero"`
+	CreatedAt      time.Time `bun:"created_at"`
+	UpdatedAt      time.Time `bun:"updated_at"`
+	Version        int       `bun:"version"`
 
 	ClientName        string `bun:"client_name,scanonly"`
 	ContractReference string `bun:"contract_reference,scanonly"`

@@ -210,6 +210,9 @@ func Update(ctx context.Context, db bun.IDB, id uuid.UUID, in Input, expectedVer
 	if e.Status != in.Status && (e.Status.Workshop() || in.Status.Workshop()) {
 		f.Add("status", "equipment.error.status_workshop")
 	}
+	if e.BoxKept() && in.WarrantyEndsOn.IsZero() {
+		f.Add("warranty_ends_on", "equipment.error.box_needs_warranty")
+	}
 	if err := checkRefs(ctx, db, &in, id, f); err != nil {
 		return nil, err
 	}
