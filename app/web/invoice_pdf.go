@@ -7,10 +7,12 @@ import (
 	"github.com/uptrace/bun"
 
 	"maintenant/app/accounts"
+	"maintenant/app/apperr"
 	"maintenant/app/billing"
 	"maintenant/app/clients"
 	"maintenant/app/database"
 	"maintenant/app/documents"
+	"maintenant/app/einvoice"
 	"maintenant/app/i18n"
 	"maintenant/app/provider"
 )
@@ -32,8 +34,8 @@ func (s *Server) InvoicePDF(ctx context.Context, db bun.IDB, lang i18n.Lang, inv
 		}
 		d.Provider, d.Client = org, cl
 	}
-	pdf, err := documents.Invoice(d, func(id string, args ...any) string { return s.Catalogue.T(lang, id, args...) },
-		func(cents int64) string { return i18n.Money(lang, cents) })
+	t := func(id string, args ...any) string { return s.Catalogue.T(lang, id, args...) }
+	pdf, err := documents.Invoice(d, t, func(cents int64) string { return i18n.Money(lang, cents) })
 	if err != nil {
 		return nil, "", err
 	}
@@ -41,7 +43,46 @@ func (s *Server) InvoicePDF(ctx context.Context, db bun.IDB, lang i18n.Lang, inv
 	if name == "" {
 		name = "facture-brouillon"
 	}
+	if !inv.IsDraft() {
+		// An issued invoice is a Factur-X file when its e-invoice can be built; one issued before
+		// its data allowed it (a buyer without SIREN) stays a plain PDF, never a false PDF/A-3.
+		doc, err := einvoice.Load(ctx, db, inv)
+		if err != nil {
+			return nil, "", err
+		}
+		if doc.Check() == nil {
+			fx, err := facturX(pdf, doc, lang, t)
+			switch {
+			case err == nil:
+				pdf = fx
+			case apperr.KindOf(err) != apperr.Conflict:
+				return nil, "", err
+			}
+		}
+	}
 	return pdf, pdfFileName(name) + ".pdf", nil
+}
+
+// facturX wraps the invoice's PDF with its CII XML into a Factur-X PDF/A-3 file whose metadata say
+// what the PDF's title, author and subject say.
+func facturX(pdf []byte, doc *einvoice.Document, lang i18n.Lang, t func(string, ...any) string) ([]byte, error) {
+	inv := doc.Invoice
+	xml, err := doc.XML()
+	if err != nil {
+		return nil, err
+	}
+	title := t("documents.invoice.title")
+	if inv.Kind == billing.KindCreditNote {
+		title = t("documents.invoice.credit_title")
+	}
+	title += " " + inv.Reference()
+	tag := "fr-FR"
+	if lang == i18n.EN {
+		tag = "en-GB"
+	}
+	return einvoice.FacturX(pdf, xml, einvoice.Meta{
+		Title: title, Author: inv.Seller.Name, Subject: title + " · " + inv.Title, Date: inv.IssueDate, Lang: tag,
+	})
 }
 
 // SendInvoicePDF answers with invoice inv as a PDF in the reader's language (see InvoicePDF).
@@ -57,7 +98,18 @@ func (s *Server) SendInvoicePDF(c *fiber.Ctx, inv *billing.Invoice) error {
 // issuing transaction: a rollback sends nothing), one mail each in their language with the PDF
 // attached and a link to the invoice in the portal. The dedupe key makes a second call a no-op. It
 // returns how many mails were written.
+//
+// The e-invoice must be buildable: an invoice whose data would make an invalid e-invoice (a client
+// without SIREN, a VAT number whose key is wrong, a 0 % line without exemption) is refused with a
+// Conflict saying what to fix, which rolls the issuing back (its number is not used).
 func (s *Server) MailInvoiceIssued(ctx context.Context, tx *database.Tx, inv *billing.Invoice) (int, error) {
+	doc, err := einvoice.Load(ctx, tx, inv)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := doc.XML(); err != nil {
+		return 0, err
+	}
 	return s.MailPDF(ctx, tx, inv.ClientID, PDFMail{
 		Template: "invoice_issued", Event: "invoice-issued:" + inv.ID.String(),
 		To:  (*accounts.User).MayApproveAndPay,

@@ -72,7 +72,8 @@ func New(d Deps) (*Server, error) {
 		Catalogue: d.Catalogue,
 		Location:  d.Config.Location,
 		Funcs: map[string]any{
-			"asset": assets.URL,
+			"asset":    assets.URL,
+			"einvoice": einvoiceProblem,
 		},
 	})
 	if err != nil {

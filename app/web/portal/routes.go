@@ -55,6 +55,7 @@ func Routes(s *web.Server) {
 	// Invoices and online payment.
 	r.Get("/invoices", h.handleInvoiceIndex)
 	r.Get("/invoices/:id.pdf", h.handleInvoicePDF)
+	r.Get("/invoices/:id.xml", h.handleInvoiceXML)
 	r.Get("/invoices/:id", h.handleInvoiceShow)
 	r.Post("/invoices/:id/pay", h.handleInvoicePay)
 	r.Get("/invoices/:id/paid", h.handleInvoicePaid)
