@@ -1,8 +1,10 @@
 package scheduling
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -181,4 +183,94 @@ func joinNames(ts []interventions.Technician) string {
 		names[n] = t.Name
 	}
 	return strings.Join(names, ", ")
+}
+
+// Cursor is a position in a list of visits: the scheduled time and number of the last one shown.
+type Cursor struct {
+	At     time.Time
+	Number int
+}
+
+// IsZero tells whether the cursor is the start of the list.
+func (c Cursor) IsZero() bool { return c.Number == 0 }
+
+// String writes the cursor for a URL.
+func (c Cursor) String() string {
+	if c.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf("%d-%d", c.At.UnixMicro(), c.Number)
+}
+
+// ParseCursor reads a cursor written by String; ok is false when s is not one ("" is the start).
+func ParseCursor(s string) (c Cursor, ok bool) {
+	if s == "" {
+		return Cursor{}, true
+	}
+	var micros int64
+	if _, err := fmt.Sscanf(s, "%d-%d", &micros, &c.Number); err != nil || c.Number <= 0 {
+		return Cursor{}, false
+	}
+	return Cursor{At: time.UnixMicro(micros).UTC(), Number: c.Number}, true
+}
+
+// ClientVisits is a client's preventive visits for the portal, in one query: the next ones still to
+// do (from the day before now, soonest first, after the cursor up) and the ones done (latest first,
+// before the cursor past), at most limit of each; more says whether another page follows.
+// contractID, when set, keeps one contract's.
+func ClientVisits(ctx context.Context, db bun.IDB, clientID, contractID uuid.UUID, now time.Time, up, past Cursor, limit int) (
+	upcoming, done []*Entry, moreUp, moreDone bool, err error) {
+	scope := func(q *bun.SelectQuery) *bun.SelectQuery {
+		q = q.Where("i.client_id = ? AND i.kind = 'preventive'", clientID)
+		if contractID != uuid.Nil {
+			q = q.Where("i.contract_id = ?", contractID)
+		}
+		return q
+	}
+	next := scope(selectEntries(db)).Where("i.status IN ('scheduled', 'todo', 'in_progress')").
+		Where("i.scheduled_at >= ?", contracts.Day(now).AddDate(0, 0, -1))
+	if !up.IsZero() {
+		next = next.Where("(i.scheduled_at, i.number) > (?, ?)", up.At, up.Number)
+	}
+	next = next.OrderExpr("i.scheduled_at, i.number").Limit(int64(limit + 1))
+	last := scope(selectEntries(db)).Where("i.status = 'done'")
+	if !past.IsZero() {
+		last = last.Where("(i.scheduled_at, i.number) < (?, ?)", past.At, past.Number)
+	}
+	last = last.OrderExpr("i.scheduled_at DESC, i.number DESC").Limit(int64(limit + 1))
+	var all []*Entry
+	if err := next.UnionAll(last).Scan(ctx, &all); err != nil {
+		return nil, nil, false, false, fmt.Errorf("scheduling: client visits: %w", err)
+	}
+	for _, e := range all {
+		if e.Status == interventions.StatusDone {
+			done = append(done, e)
+		} else {
+			upcoming = append(upcoming, e)
+		}
+	}
+	// The union keeps each part's order; sorted again all the same, as SQL does not promise it.
+	slices.SortFunc(upcoming, func(a, b *Entry) int {
+		return cmp.Or(a.ScheduledAt.Compare(b.ScheduledAt), cmp.Compare(a.Number, b.Number))
+	})
+	slices.SortFunc(done, func(a, b *Entry) int {
+		return cmp.Or(b.ScheduledAt.Compare(a.ScheduledAt), cmp.Compare(b.Number, a.Number))
+	})
+	if moreUp = len(upcoming) > limit; moreUp {
+		upcoming = upcoming[:limit]
+	}
+	if moreDone = len(done) > limit; moreDone {
+		done = done[:limit]
+	}
+	return upcoming, done, moreUp, moreDone, nil
+}
+
+// ActiveTasks returns the tasks in force of a contract's plan, for the client's pages.
+func ActiveTasks(ctx context.Context, db bun.IDB, contractID uuid.UUID) ([]*Task, error) {
+	var tasks []*Task
+	if err := selectTasks(db, &tasks).Where("mt.contract_id = ? AND mt.ended_on IS NULL", contractID).
+		OrderExpr("mt.created_at, mt.id").Limit(MaxTasks).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("scheduling: tasks: %w", err)
+	}
+	return tasks, nil
 }

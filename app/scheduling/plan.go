@@ -35,6 +35,8 @@ const (
 	MaxRule          = 500
 	MaxReason        = 2000
 	MaxExdates       = 100
+	// MaxTasks bounds what a page lists of a plan.
+	MaxTasks = 200
 	// DefaultHorizonDays is how far ahead visits are generated.
 	DefaultHorizonDays = 90
 	// checkYears is how far a rule is followed to check it is sound, when the contract has no end.
@@ -55,6 +57,7 @@ const (
 	ErrEffective   = "schedule.error.effective_from"
 	ErrOutside     = "schedule.error.outside_contract"
 	ErrConflict    = "schedule.error.conflict"
+	ErrNoChange    = "schedule.error.no_change"
 )
 
 // Task is one recurring task of a contract's preventive plan.
@@ -111,6 +114,9 @@ type Amendment struct {
 	CreatedBy      uuid.NullUUID `bun:"created_by,type:uuid"`
 	CreatedByLabel string        `bun:"created_by_label"`
 	CreatedAt      time.Time     `bun:"created_at"`
+	// ContractVersionNo is the version of the contract's terms the amendment made (0 when made
+	// before the terms recorded the plan).
+	ContractVersionNo int `bun:"contract_version_no,nullzero"`
 }
 
 // TaskInput is what staff type to add or change a task.
@@ -122,7 +128,9 @@ type TaskInput struct {
 	TechnicianID     uuid.UUID
 	Place            interventions.Place
 	Rule             string
-	FirstOn          time.Time
+	// Recurrence, when set, is the picker's choice: the rule is built from it and Rule is ignored.
+	Recurrence *Recurrence
+	FirstOn    time.Time
 	// AtMinute is the time of day in minutes; -1 when what was typed is not a time.
 	AtMinute int
 	Exdates  []time.Time
@@ -228,14 +236,24 @@ func (in *TaskInput) check(f apperr.Fields, loc *time.Location, w Window) {
 	} else if y := in.FirstOn.Year(); y < 2000 || y > 2100 {
 		f.Add("first_on", "contract.error.date_range")
 	}
-	if _, bad := f["rule"]; bad || in.FirstOn.IsZero() || in.AtMinute < 0 {
+	ruleField := "rule"
+	if in.Recurrence != nil {
+		ruleField = "rec_freq"
+		before := len(f)
+		in.Recurrence.Check(f)
+		if len(f) > before {
+			return
+		}
+		in.Rule = in.Recurrence.Rule()
+	}
+	if _, bad := f[ruleField]; bad || in.FirstOn.IsZero() || in.AtMinute < 0 {
 		if in.Rule == "" {
-			f.Add("rule", "error.required")
+			f.Add(ruleField, "error.required")
 		}
 		return
 	}
 	if key := CheckRule(in.Rule, in.FirstOn, in.AtMinute, in.Exdates, loc, w); key != "" {
-		f.Add("rule", key)
+		f.Add(ruleField, key)
 	}
 }
 

@@ -211,7 +211,14 @@ func SaveTask(ctx context.Context, db bun.IDB, contractID, taskID uuid.UUID, in 
 		} else if _, err := db.NewInsert().Model(t).Exec(ctx); err != nil {
 			return nil, fmt.Errorf("scheduling: add task: %w", err)
 		}
+		if err := setDraftPlan(ctx, db, c); err != nil {
+			return nil, err
+		}
 		return t, writePlanAudit(ctx, db, c, actor, now, map[string]any{"task": t.Title})
+	}
+	before, err := recordPlan(ctx, db, c.ID)
+	if err != nil {
+		return nil, err
 	}
 	summary := "+ " + t.Title
 	if old != nil {
@@ -235,7 +242,7 @@ func SaveTask(ctx context.Context, db bun.IDB, contractID, taskID uuid.UUID, in 
 	if _, err := db.NewInsert().Model(t).Exec(ctx); err != nil {
 		return nil, fmt.Errorf("scheduling: add task: %w", err)
 	}
-	return t, nil
+	return t, amendContract(ctx, db, c.ID, a, before, ch, actor, now)
 }
 
 // RemoveTask takes a task out of the plan: deleted on a draft contract, ended the day before
@@ -260,6 +267,9 @@ func RemoveTask(ctx context.Context, db bun.IDB, contractID, taskID uuid.UUID, c
 		if _, err := db.NewDelete().Model(t).WherePK().Exec(ctx); err != nil {
 			return fmt.Errorf("scheduling: delete task: %w", err)
 		}
+		if err := setDraftPlan(ctx, db, c); err != nil {
+			return err
+		}
 		return writePlanAudit(ctx, db, c, actor, now, map[string]any{"removed": t.Title})
 	}
 	start, end := contractSpan(c, today)
@@ -268,10 +278,63 @@ func RemoveTask(ctx context.Context, db bun.IDB, contractID, taskID uuid.UUID, c
 	if err := f.Err(); err != nil {
 		return err
 	}
-	if _, err := amend(ctx, db, c, ch, "− "+t.Title, actor, now); err != nil {
+	before, err := recordPlan(ctx, db, c.ID)
+	if err != nil {
 		return err
 	}
-	return endTask(ctx, db, t, ch.EffectiveFrom, actor, now)
+	a, err := amend(ctx, db, c, ch, "− "+t.Title, actor, now)
+	if err != nil {
+		return err
+	}
+	if err := endTask(ctx, db, t, ch.EffectiveFrom, actor, now); err != nil {
+		return err
+	}
+	return amendContract(ctx, db, c.ID, a, before, ch, actor, now)
+}
+
+// setDraftPlan records a draft contract's plan in its terms (a contract in another state that is
+// neither running nor over keeps its terms as they are).
+func setDraftPlan(ctx context.Context, db bun.IDB, c *contracts.Contract) error {
+	if c.Status != contracts.StatusDraft {
+		return nil
+	}
+	text, err := planTextOf(ctx, db, c.ID)
+	if err != nil {
+		return err
+	}
+	return contracts.SetDraftPlan(ctx, db, c.ID, text)
+}
+
+// recordPlan returns the text of the plan before a change, recorded in the contract's terms when
+// they had none (a plan entered before the terms recorded it).
+func recordPlan(ctx context.Context, db bun.IDB, contractID uuid.UUID) (string, error) {
+	text, err := planTextOf(ctx, db, contractID)
+	if err != nil {
+		return "", err
+	}
+	return text, contracts.RecordPlan(ctx, db, contractID, text)
+}
+
+// amendContract makes the plan amendment a an amendment of the contract's terms (the next version,
+// with the plan after the change), or refuses a change that changes nothing (Invalid ErrNoChange;
+// the caller's transaction is rolled back).
+func amendContract(ctx context.Context, db bun.IDB, contractID uuid.UUID, a *Amendment, before string, ch Change, actor audit.Actor, now time.Time) error {
+	after, err := planTextOf(ctx, db, contractID)
+	if err != nil {
+		return err
+	}
+	if after == before {
+		return apperr.Invalidf(ErrNoChange)
+	}
+	no, err := contracts.AmendPlan(ctx, db, contractID, after, ch.Reason, ch.EffectiveFrom, actor.UserID, now)
+	if err != nil {
+		return err
+	}
+	a.ContractVersionNo = no
+	if _, err := db.NewUpdate().Model(a).Column("contract_version_no").WherePK().Exec(ctx); err != nil {
+		return fmt.Errorf("scheduling: amendment version: %w", err)
+	}
+	return nil
 }
 
 // amend records an amendment of the plan.

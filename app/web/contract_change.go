@@ -51,6 +51,8 @@ func (s *Server) ContractChangeValue(c *fiber.Ctx, kind contracts.ChangeKind, ra
 			out = append(out, s.ServiceText(c, sv))
 		}
 		return out
+	case contracts.ChangePlan:
+		return s.PlanTermsLines(c, raw)
 	case contracts.ChangeMaintenance:
 		var out []string
 		for _, k := range strings.Split(raw, ",") {

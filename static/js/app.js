@@ -75,3 +75,90 @@
     });
   });
 })();
+
+// Preventive maintenance (app/scheduling): the plan form's recurrence picker shows the fields of the
+// frequency chosen, and a visit dragged onto another day of the schedule's week or month view opens
+// the move form (date, time, technician, reason) that posts to the reschedule route. Without
+// JavaScript every picker field shows, and each visit has its "Replanifier" link.
+(function () {
+  "use strict";
+
+  function recurrencePicker(root) {
+    (root || document).querySelectorAll("[data-rec-freq]").forEach(function (sel) {
+      var form = sel.form;
+      function update() {
+        form.querySelectorAll("[data-rec]").forEach(function (el) {
+          var on = el.getAttribute("data-rec").split(" ").indexOf(sel.value) >= 0;
+          el.hidden = !on;
+          if (on && el.tagName === "DETAILS") { el.open = true; }
+        });
+      }
+      if (!sel.dataset.recBound) {
+        sel.dataset.recBound = "1";
+        sel.addEventListener("change", update);
+      }
+      update();
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { recurrencePicker(document); });
+  document.addEventListener("htmx:afterSwap", function () { recurrencePicker(document); });
+
+  var dragged = null;
+  function dayOf(el) { return el && el.closest ? el.closest("[data-day]") : null; }
+
+  document.addEventListener("dragstart", function (ev) {
+    var item = ev.target.closest ? ev.target.closest("[data-reschedule]") : null;
+    if (!item) { return; }
+    dragged = item;
+    ev.dataTransfer.effectAllowed = "move";
+    ev.dataTransfer.setData("text/plain", item.getAttribute("data-title") || "");
+  });
+  document.addEventListener("dragover", function (ev) {
+    var day = dragged && dayOf(ev.target);
+    if (!day) { return; }
+    ev.preventDefault();
+    ev.dataTransfer.dropEffect = "move";
+    day.classList.add("ring-2", "ring-blue-600");
+  });
+  document.addEventListener("dragleave", function (ev) {
+    var day = dayOf(ev.target);
+    if (day && !day.contains(ev.relatedTarget)) { day.classList.remove("ring-2", "ring-blue-600"); }
+  });
+  document.addEventListener("dragend", function () {
+    dragged = null;
+    document.querySelectorAll("[data-day].ring-2").forEach(function (d) { d.classList.remove("ring-2", "ring-blue-600"); });
+  });
+  document.addEventListener("drop", function (ev) {
+    var day = dragged && dayOf(ev.target);
+    if (!day) { return; }
+    ev.preventDefault();
+    day.classList.remove("ring-2", "ring-blue-600");
+    var item = dragged;
+    dragged = null;
+    if (dayOf(item) === day) { return; }
+    openMove(item, day);
+  });
+
+  // openMove fills the move form for the visit item dropped on the day cell and opens it.
+  function openMove(item, day) {
+    var dlg = document.getElementById("move-dialog");
+    if (!dlg || typeof dlg.showModal !== "function") {
+      window.location.href = item.getAttribute("data-reschedule");
+      return;
+    }
+    var f = dlg.querySelector("form");
+    f.setAttribute("action", item.getAttribute("data-reschedule"));
+    f.elements.date.value = day.getAttribute("data-day");
+    f.elements.time.value = item.getAttribute("data-time");
+    f.elements.version.value = item.getAttribute("data-version");
+    if (item.getAttribute("data-technician")) { f.elements.technician_id.value = item.getAttribute("data-technician"); }
+    f.elements.reason.value = "";
+    dlg.querySelector("[data-move-what]").textContent = (item.getAttribute("data-title") || "") + " → " + (day.getAttribute("data-day-label") || "");
+    dlg.showModal();
+    f.elements.reason.focus();
+  }
+  document.addEventListener("click", function (ev) {
+    var btn = ev.target.closest ? ev.target.closest("[data-move-cancel]") : null;
+    if (btn) { btn.closest("dialog").close(); }
+  });
+})();

@@ -872,11 +872,20 @@ func (h *handler) contractShowData(c *fiber.Ctx, id uuid.UUID) (*contractShowPag
 	for _, pol := range all {
 		policyNames[pol.ID.String()] = pol.Name
 	}
+	// The preventive plan is part of the terms; its changes are amendments too (app/scheduling).
+	plans, err := contracts.Plans(ctx, h.DB.Bun, id, len(versions))
+	if err != nil {
+		return nil, err
+	}
+	planChanges := contracts.PlanChanges(plans)
 	for i := len(versions) - 1; i >= 0; i-- {
 		vv := contractVersionView{V: versions[i], EffectiveFrom: h.Noon(versions[i].EffectiveFrom)}
 		if i > 0 {
 			for _, ch := range contracts.Diff(versions[i-1], versions[i]) {
 				vv.Changes = append(vv.Changes, h.contractChange(c, ch, policyNames))
+			}
+			if ch := planChanges[i]; ch != nil {
+				vv.Changes = append(vv.Changes, h.contractChange(c, *ch, policyNames))
 			}
 		}
 		p.History = append(p.History, vv)

@@ -16,6 +16,7 @@ import (
 	"maintenant/app/database"
 	"maintenant/app/i18n"
 	"maintenant/app/interventions"
+	"maintenant/app/scheduling"
 	"maintenant/app/tickets"
 	"maintenant/app/web"
 )
@@ -176,6 +177,9 @@ type interventionNewPage struct {
 	Staff     []tickets.Choice
 	// Checked are the technicians ticked (ids).
 	Checked map[string]bool
+	// Overlaps are the technicians' other interventions overlapping the slot: the save waits for
+	// the confirmation (schedule_overlap.go).
+	Overlaps []*scheduling.Entry
 	// Edit is the intervention whose header is edited (nil: a new one); Version the version the
 	// form saves against.
 	Edit    *interventions.Intervention
@@ -318,11 +322,20 @@ func addInterventionProblems(err error, bad apperr.Fields) error {
 func (h *handler) handleInterventionCreate(c *fiber.Ctx) error {
 	form, checked, in, bad := h.readInterventionForm(c)
 	var i *interventions.Intervention
+	var overlaps []*scheduling.Entry
 	err := h.DB.InTx(c.UserContext(), func(ctx context.Context, tx *database.Tx) error {
 		if err := resolveInterventionTicket(ctx, tx, &in, form["ticket"], bad); err != nil {
 			return err
 		}
 		var err error
+		if len(bad) == 0 && c.FormValue("confirm_overlap") != "1" {
+			if overlaps, err = interventionOverlaps(ctx, tx, uuid.Nil, in, nil); err != nil {
+				return err
+			}
+			if len(overlaps) > 0 {
+				return errOverlap()
+			}
+		}
 		i, err = interventions.Create(ctx, tx, in, web.Actor(c), h.Now())
 		if err := addInterventionProblems(err, bad); err != nil {
 			return err
@@ -338,6 +351,7 @@ func (h *handler) handleInterventionCreate(c *fiber.Ctx) error {
 		if perr != nil {
 			return perr
 		}
+		p.Overlaps = overlaps
 		return h.Render(c, web.ShowRefusal(&p.Page, e, interventionFormRename), "backoffice/interventions/new", p)
 	}
 	h.SetFlash(c, web.FlashSuccess, h.T(c, "admin_interventions.flash.created", "Reference", i.Reference()))
@@ -430,6 +444,7 @@ func (h *handler) handleInterventionUpdate(c *fiber.Ctx) error {
 	form, checked, in, bad := h.readInterventionForm(c)
 	in.ClientID = before.ClientID // an intervention never changes client
 	var i *interventions.Intervention
+	var overlaps []*scheduling.Entry
 	err = h.DB.InTx(ctx, func(ctx context.Context, tx *database.Tx) error {
 		if before.Status.IsFinal() {
 			return apperr.Conflictf(interventions.ErrFrozen)
@@ -445,6 +460,15 @@ func (h *handler) handleInterventionUpdate(c *fiber.Ctx) error {
 				return err
 			}
 			return bad.Err()
+		}
+		if c.FormValue("confirm_overlap") != "1" {
+			var err error
+			if overlaps, err = interventionOverlaps(ctx, tx, id, in, before); err != nil {
+				return err
+			}
+			if len(overlaps) > 0 {
+				return errOverlap()
+			}
 		}
 		var err error
 		i, err = interventions.Update(ctx, tx, id, in, interventionVersion(c), web.Actor(c), h.Now())
@@ -464,6 +488,7 @@ func (h *handler) handleInterventionUpdate(c *fiber.Ctx) error {
 		if perr != nil {
 			return perr
 		}
+		p.Overlaps = overlaps
 		return h.Render(c, web.ShowRefusal(&p.Page, e, interventionFormRename), "backoffice/interventions/new", p)
 	}
 	h.SetFlash(c, web.FlashSuccess, h.T(c, "admin_interventions.flash.updated", "Reference", i.Reference()))

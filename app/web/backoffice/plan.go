@@ -3,7 +3,9 @@ package backoffice
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -26,6 +28,8 @@ type planPage struct {
 	// Upcoming are the next visits of the contract.
 	Upcoming []*scheduling.Entry
 	Loc      *time.Location
+	// Summaries are the tasks' rules in plain words, by task.
+	Summaries map[uuid.UUID]string
 }
 
 // planFormPage is the view model of a task's form.
@@ -37,6 +41,43 @@ type planFormPage struct {
 	Staff   []tickets.Choice
 	Places  []interventions.Place
 	Running bool
+	// The recurrence picker's choices.
+	Freqs     []string
+	Weekdays  []planChoice
+	MonthDays []planChoice
+	Nths      []planChoice
+	Months    []planChoice
+}
+
+// planChoice is one option of the recurrence picker: its value, its label (a catalogue key, or the
+// text itself when Plain) and whether the form has it.
+type planChoice struct {
+	Value    string
+	Label    string
+	Plain    bool
+	Selected bool
+}
+
+// recurrenceChoices fills the picker's options from the form's values.
+func (p *planFormPage) recurrenceChoices() {
+	p.Freqs = scheduling.Frequencies()
+	ticked := strings.Split(p.Form["rec_weekdays"], ",")
+	for _, d := range []int{1, 2, 3, 4, 5, 6, 0} {
+		v := strconv.Itoa(d)
+		p.Weekdays = append(p.Weekdays, planChoice{Value: v, Label: "schedule.wd." + v, Selected: slices.Contains(ticked, v)})
+	}
+	for d := 1; d <= 28; d++ {
+		v := strconv.Itoa(d)
+		p.MonthDays = append(p.MonthDays, planChoice{Value: v, Label: v, Plain: true, Selected: p.Form["rec_monthday"] == v})
+	}
+	p.MonthDays = append(p.MonthDays, planChoice{Value: "-1", Label: "schedule.rec.last_day", Selected: p.Form["rec_monthday"] == "-1"})
+	for _, n := range []string{"1", "2", "3", "4", "-1"} {
+		p.Nths = append(p.Nths, planChoice{Value: n, Label: "schedule.rec.nth." + n, Selected: p.Form["rec_nth"] == n})
+	}
+	for m := 1; m <= 12; m++ {
+		v := strconv.Itoa(m)
+		p.Months = append(p.Months, planChoice{Value: v, Label: "schedule.month." + v, Selected: p.Form["rec_month"] == v})
+	}
 }
 
 // today is the provider's civil day.
@@ -63,7 +104,12 @@ func (h *handler) handlePlanShow(c *fiber.Ctx) error {
 		return err
 	}
 	p := &planPage{Page: h.NewPage(c, "schedule.plan.title"), P: pl, CanManage: web.CurrentUser(c).IsManager() && pl.Editable(),
-		Loc: h.Config.Location}
+		Loc: h.Config.Location, Summaries: map[uuid.UUID]string{}}
+	for _, ts := range [][]*scheduling.Task{pl.Tasks, pl.Ended} {
+		for _, t := range ts {
+			p.Summaries[t.ID] = h.RecurrenceText(c, t.Rule, t.FirstOn)
+		}
+	}
 	p.Title = h.T(c, "schedule.plan.title_ref", "Reference", pl.Contract.Reference)
 	now := h.Now()
 	if p.Upcoming, err = scheduling.List(c.UserContext(), h.DB.Bun, scheduling.Filter{
@@ -88,16 +134,82 @@ func (h *handler) handlePlanShow(c *fiber.Ctx) error {
 func taskForm(c *fiber.Ctx) map[string]string {
 	form := map[string]string{}
 	for _, k := range []string{"title", "target", "checklist", "estimated_minutes", "technician_id", "place", "rule", "first_on",
-		"at_time", "exdates", "reason", "effective_from"} {
+		"at_time", "exdates", "reason", "effective_from", "rec_freq", "rec_interval", "rec_on", "rec_monthday", "rec_nth",
+		"rec_weekday", "rec_month"} {
 		form[k] = c.FormValue(k)
 	}
+	var days []string
+	for _, v := range c.Request().PostArgs().PeekMulti("rec_weekdays") {
+		days = append(days, string(v))
+	}
+	form["rec_weekdays"] = strings.Join(days, ",")
 	return form
+}
+
+// recurrenceInput reads the picker; nil when the rule was typed (advanced, or a post without the
+// picker). What cannot be read is left out of range, for Check to name.
+func recurrenceInput(form map[string]string) *scheduling.Recurrence {
+	if form["rec_freq"] == "" || form["rec_freq"] == scheduling.FreqAdvanced {
+		return nil
+	}
+	num := func(k string) int {
+		n, err := strconv.Atoi(strings.TrimSpace(form[k]))
+		if err != nil {
+			return -99
+		}
+		return n
+	}
+	r := &scheduling.Recurrence{Freq: form["rec_freq"], Interval: num("rec_interval"), On: form["rec_on"],
+		MonthDay: num("rec_monthday"), Nth: num("rec_nth"), Weekday: time.Weekday(num("rec_weekday")), Month: time.Month(num("rec_month"))}
+	for _, s := range strings.Split(form["rec_weekdays"], ",") {
+		if s == "" {
+			continue
+		}
+		d, err := strconv.Atoi(s)
+		if err != nil {
+			d = -1
+		}
+		r.Weekdays = append(r.Weekdays, time.Weekday(d))
+	}
+	return r
+}
+
+// recurrenceValues fills the picker from a rule (advanced when the picker cannot show it).
+func recurrenceValues(form map[string]string, rule string, firstOn time.Time) {
+	r, ok := scheduling.ParseRecurrence(rule, firstOn)
+	form["rec_monthday"], form["rec_nth"] = strconv.Itoa(firstOn.Day()), "1"
+	form["rec_weekday"], form["rec_month"] = strconv.Itoa(int(firstOn.Weekday())), strconv.Itoa(int(firstOn.Month()))
+	form["rec_weekdays"], form["rec_on"], form["rec_interval"] = strconv.Itoa(int(firstOn.Weekday())), scheduling.OnMonthDay, "1"
+	if firstOn.Day() > 28 {
+		form["rec_monthday"] = "-1"
+	}
+	if !ok {
+		form["rec_freq"] = scheduling.FreqAdvanced
+		return
+	}
+	form["rec_freq"], form["rec_interval"] = r.Freq, strconv.Itoa(r.Interval)
+	switch {
+	case r.Freq == scheduling.FreqWeekly:
+		days := make([]string, len(r.Weekdays))
+		for i, d := range r.Weekdays {
+			days[i] = strconv.Itoa(int(d))
+		}
+		form["rec_weekdays"] = strings.Join(days, ",")
+	case r.On == scheduling.OnWeekday:
+		form["rec_on"], form["rec_nth"], form["rec_weekday"] = r.On, strconv.Itoa(r.Nth), strconv.Itoa(int(r.Weekday))
+	default:
+		form["rec_monthday"] = strconv.Itoa(r.MonthDay)
+	}
+	if r.Freq == scheduling.FreqYearly {
+		form["rec_month"] = strconv.Itoa(int(r.Month))
+	}
 }
 
 func taskInput(form map[string]string) scheduling.TaskInput {
 	in := scheduling.TaskInput{
 		Title: form["title"], Target: form["target"], Checklist: scheduling.ParseChecklist(form["checklist"]),
 		Place: interventions.Place(form["place"]), Rule: form["rule"], AtMinute: scheduling.ParseClock(form["at_time"]),
+		Recurrence: recurrenceInput(form),
 	}
 	in.EstimatedMinutes, _ = strconv.Atoi(form["estimated_minutes"])
 	in.TechnicianID, _ = uuid.Parse(form["technician_id"])
@@ -122,6 +234,7 @@ func taskFormValues(t *scheduling.Task) map[string]string {
 	if t.TechnicianID.Valid {
 		form["technician_id"] = t.TechnicianID.UUID.String()
 	}
+	recurrenceValues(form, t.Rule, t.FirstOn)
 	return form
 }
 
@@ -137,6 +250,7 @@ func (h *handler) planForm(c *fiber.Ctx, pl *scheduling.Plan, t *scheduling.Task
 		p.Action += "/" + t.ID.String()
 	}
 	p.Form = form
+	p.recurrenceChoices()
 	return p, nil
 }
 
@@ -149,6 +263,7 @@ func (h *handler) handleTaskNew(c *fiber.Ctx) error {
 	today := h.today()
 	form := map[string]string{"estimated_minutes": "60", "at_time": "09:00", "place": string(interventions.PlaceOnSite),
 		"rule": "FREQ=MONTHLY;BYDAY=1TU", "first_on": today.Format(time.DateOnly), "effective_from": today.Format(time.DateOnly)}
+	recurrenceValues(form, form["rule"], today)
 	p, err := h.planForm(c, pl, nil, form)
 	if err != nil {
 		return err

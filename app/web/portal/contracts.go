@@ -17,6 +17,7 @@ import (
 	"maintenant/app/database"
 	"maintenant/app/i18n"
 	"maintenant/app/provider"
+	"maintenant/app/scheduling"
 	"maintenant/app/sla"
 	"maintenant/app/web"
 )
@@ -147,6 +148,8 @@ type contractShowPage struct {
 	// HoursUsed is the included hours used this month and the months before (none when the
 	// contract includes no hours).
 	HoursUsed []web.HoursUsage
+	// Visits are the contract's next preventive visits, the last ones done and its plan (visits.go).
+	Visits *visitsBlock
 	// MonthlyFee is the fee brought to one month, the base of the penalty.
 	MonthlyFee int64
 	// The service level.
@@ -236,6 +239,9 @@ func (h *handler) contractShowData(c *fiber.Ctx, id uuid.UUID) (*contractShowPag
 	}
 	p.InitialEnd = h.Noon(contracts.AddMonths(v.StartDate, v.InitialMonths).AddDate(0, 0, -1))
 	p.IncludedHours = h.IncludedHoursText(c, v.IncludedMinutes)
+	if p.Visits, err = h.visits(c, ct, "contract-visits", scheduling.Cursor{}, scheduling.Cursor{}); err != nil {
+		return nil, err
+	}
 	if p.HoursUsed, err = h.ContractHours(c, h.DB.Bun, ct); err != nil {
 		return nil, err
 	}
@@ -289,11 +295,20 @@ func (h *handler) contractShowData(c *fiber.Ctx, id uuid.UUID) (*contractShowPag
 			}
 		}
 	}
+	// The preventive plan is part of the terms; its changes are amendments too (app/scheduling).
+	plans, err := contracts.Plans(ctx, h.DB.Bun, ct.ID, len(versions))
+	if err != nil {
+		return nil, err
+	}
+	planChanges := contracts.PlanChanges(plans)
 	for i := len(versions) - 1; i >= 0; i-- {
 		vv := contractVersionView{V: versions[i], EffectiveFrom: h.Noon(versions[i].EffectiveFrom)}
 		if i > 0 {
 			for _, ch := range contracts.Diff(versions[i-1], versions[i]) {
 				vv.Changes = append(vv.Changes, h.contractChange(c, ch, policyNames))
+			}
+			if ch := planChanges[i]; ch != nil {
+				vv.Changes = append(vv.Changes, h.contractChange(c, *ch, policyNames))
 			}
 		}
 		p.History = append(p.History, vv)

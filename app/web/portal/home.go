@@ -5,6 +5,7 @@ import (
 
 	"maintenant/app/billing"
 	"maintenant/app/clients"
+	"maintenant/app/scheduling"
 	"maintenant/app/web"
 )
 
@@ -29,6 +30,8 @@ type homePage struct {
 	MoreQuotes bool
 	// Owed is what the client owes on its issued invoices, and the overdue part.
 	Owed billing.Owed
+	// Visits are the next preventive visits and the last ones done (visits.go).
+	Visits *visitsBlock
 }
 
 // homeQuoteCount is the number of quotes waiting for a decision the home shows.
@@ -64,6 +67,9 @@ func (h *handler) handleHome(c *fiber.Ctx) error {
 	}
 	p.MoreQuotes = quotes.Next != ""
 	if p.Owed, err = billing.OwedBy(ctx, h.DB.Bun, web.ClientID(c), today); err != nil {
+		return err
+	}
+	if p.Visits, err = h.visits(c, nil, "home-visits", scheduling.Cursor{}, scheduling.Cursor{}); err != nil {
 		return err
 	}
 	return h.Render(c, fiber.StatusOK, "portal/home", p)

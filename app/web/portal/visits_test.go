@@ -55,20 +55,39 @@ func TestPortalVisitsAreTheClientsOnly(t *testing.T) {
 		!strings.Contains(page.Text(t), "26/11/2026 10:00") {
 		t.Fatalf("visits: %d %s", page.StatusCode, page.Text(t))
 	}
-	// The home page and the contract page load the section.
-	if !strings.Contains(b.Get("/portal/").Body, `hx-get="/portal/visits"`) {
-		t.Error("the home page does not load the visits")
+	// The home page and the contract page show the section in the page itself (no JavaScript needed),
+	// the contract's with its plan in words.
+	home := b.Get("/portal/").Doc(t)
+	if s := home.Find("#home-visits").Text(); !strings.Contains(s, "four connecté") || !strings.Contains(s, "26/11/2026 10:00") {
+		t.Errorf("home visits section: %q", s)
 	}
-	if !strings.Contains(b.Get("/portal/contracts/"+boulangerie.String()).Body, `hx-get="/portal/visits?contract=`+boulangerie.String()+`"`) {
-		t.Error("the contract page does not load its visits")
+	cdoc := b.Get("/portal/contracts/" + boulangerie.String()).Doc(t)
+	if s := cdoc.Find("#contract-visits").Text(); !strings.Contains(s, "four connecté") || !strings.Contains(s, "Chaque semaine, le jeudi, à 10:00") {
+		t.Errorf("contract visits section: %q", s)
 	}
-	req, _ := http.NewRequest(http.MethodGet, "/portal/visits?contract="+boulangerie.String(), nil)
+	if n := cdoc.Find(`[hx-get^="/portal/visits"][hx-trigger]`).Length() + home.Find(`[hx-get^="/portal/visits"][hx-trigger]`).Length(); n != 0 {
+		t.Errorf("%d sections still loaded by HTMX", n)
+	}
+	// The visits page pages through the next visits (ten at a time); HTMX swaps the section alone.
+	doc := b.Get("/portal/visits?contract=" + boulangerie.String()).Doc(t)
+	next, ok := doc.Find("#visits-next-up").Attr("href")
+	if !ok || doc.Find(`[data-list="upcoming"] > li`).Length() != 10 {
+		t.Fatalf("first page: next %q, %d visits", next, doc.Find(`[data-list="upcoming"] > li`).Length())
+	}
+	firstDates := doc.Find("#visits-page time").Text()
+	req, _ := http.NewRequest(http.MethodGet, next, nil)
 	req.Header.Set("HX-Request", "true")
-	req.Header.Set("HX-Target", "contract-visits")
+	req.Header.Set("HX-Target", "visits-page")
 	frag := b.Do(req)
-	if frag.StatusCode != http.StatusOK || strings.Contains(frag.Body, "<html") || !strings.Contains(frag.Body, `id="contract-visits"`) ||
-		!strings.Contains(frag.Body, "four connecté") {
-		t.Errorf("contract fragment: %d\n%s", frag.StatusCode, frag.Body)
+	if frag.StatusCode != http.StatusOK || strings.Contains(frag.Body, "<html") || strings.Contains(frag.Body, "<h1") || !strings.Contains(frag.Body, `id="visits-page"`) {
+		t.Fatalf("next page fragment: %d\n%s", frag.StatusCode, frag.Body)
+	}
+	fdoc := frag.Doc(t)
+	if n := fdoc.Find("#visits-page time").Length(); n == 0 || strings.Contains(firstDates, fdoc.Find("#visits-page time").First().Text()) {
+		t.Errorf("the next page repeats the first (%d visits): %q", n, fdoc.Find("#visits-page time").Text())
+	}
+	if res := b.Get("/portal/visits?up=nonsense"); res.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("a broken cursor: %d", res.StatusCode)
 	}
 	// Another client's contract is 404, like a missing one; its visits are not the Cabinet's.
 	for _, path := range []string{"/portal/visits?contract=" + cabinet.String(), "/portal/visits?contract=" + uuid.New().String()} {
