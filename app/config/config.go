@@ -4,10 +4,12 @@ package config
 import (
 	"fmt"
 	"net"
+	"net/mail"
 	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -38,6 +40,19 @@ type Config struct {
 	SecretKey           string
 	StaffIdleTimeout    time.Duration
 	ClientIdleTimeout   time.Duration
+	// IMAPURL is the support mailbox read for faults reported by email (imaps://user:password@host:993/INBOX);
+	// "" runs the in-process demo mailbox in dev and no mailbox in prod.
+	IMAPURL string
+	// IMAPProcessedFolder is where processed mails are moved (never deleted).
+	IMAPProcessedFolder string
+	// IMAPPollInterval is how often the mailbox is read.
+	IMAPPollInterval time.Duration
+	// SupportAddress is the support mailbox's address: the Reply-To of ticket mails.
+	SupportAddress string
+	// InboundMaxBytes is the largest mail read whole; a larger one is refused and kept in triage.
+	InboundMaxBytes int64
+	// InboundAcksPerHour bounds the acknowledgements sent to one address per hour.
+	InboundAcksPerHour int
 }
 
 // Error lists every bad variable with its own message, so an operator fixes them all in one go.
@@ -76,6 +91,12 @@ var Variables = [][2]string{
 	{"SECRET_KEY", "(dev: generated into DATA_DIR; prod: required)"},
 	{"SESSION_IDLE_STAFF", "30m"},
 	{"SESSION_IDLE_CLIENT", "8h"},
+	{"IMAP_URL", "(none: demo mailbox in dev, no mailbox in prod)"},
+	{"IMAP_PROCESSED_FOLDER", "Processed"},
+	{"IMAP_POLL_INTERVAL", "1m"},
+	{"SUPPORT_ADDRESS", "(the IMAP_URL user when it is an address)"},
+	{"INBOUND_MAX_BYTES", "26214400 (25 MiB)"},
+	{"INBOUND_ACKS_PER_HOUR", "3"},
 }
 
 // Load reads the configuration through getenv (os.Getenv in production, a map in tests).
@@ -160,6 +181,8 @@ func Load(getenv func(string) string) (*Config, error) {
 		c.TrustedProxies = append(c.TrustedProxies, p)
 	}
 
+	c.loadInbound(get, problems)
+
 	c.StaffIdleTimeout = duration(get, problems, "SESSION_IDLE_STAFF", 30*time.Minute)
 	c.ClientIdleTimeout = duration(get, problems, "SESSION_IDLE_CLIENT", 8*time.Hour)
 
@@ -198,6 +221,56 @@ func duration(get func(string, string) string, problems map[string]string, name 
 		return def
 	}
 	return d
+}
+
+// loadInbound reads the support mailbox's settings.
+func (c *Config) loadInbound(get func(string, string) string, problems map[string]string) {
+	c.IMAPURL = get("IMAP_URL", "")
+	c.IMAPProcessedFolder = get("IMAP_PROCESSED_FOLDER", "Processed")
+	c.SupportAddress = get("SUPPORT_ADDRESS", "")
+	if c.IMAPURL != "" {
+		u, err := url.Parse(c.IMAPURL)
+		if err != nil || (u.Scheme != "imap" && u.Scheme != "imaps") || u.Host == "" || u.User == nil || u.User.Username() == "" {
+			problems["IMAP_URL"] = "must look like imaps://user:password@host:993/INBOX"
+		} else if c.SupportAddress == "" && strings.Contains(u.User.Username(), "@") {
+			c.SupportAddress = u.User.Username()
+		}
+	}
+	if c.SupportAddress != "" {
+		if a, err := mail.ParseAddress(c.SupportAddress); err != nil || a.Name != "" {
+			problems["SUPPORT_ADDRESS"] = fmt.Sprintf("%q is not a plain email address", c.SupportAddress)
+		}
+	}
+	if strings.ContainsAny(c.IMAPProcessedFolder, "\r\n\"*%") {
+		problems["IMAP_PROCESSED_FOLDER"] = "must be a plain folder name"
+	}
+	c.IMAPPollInterval = time.Minute
+	if raw := get("IMAP_POLL_INTERVAL", ""); raw != "" {
+		d, err := time.ParseDuration(raw)
+		if err != nil || d < 10*time.Second || d > 24*time.Hour {
+			problems["IMAP_POLL_INTERVAL"] = fmt.Sprintf("%q is not a duration between 10s and 24h (for example 1m)", raw)
+		} else {
+			c.IMAPPollInterval = d
+		}
+	}
+	c.InboundMaxBytes = 25 << 20
+	if raw := get("INBOUND_MAX_BYTES", ""); raw != "" {
+		n, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil || n < 1<<20 || n > 200<<20 {
+			problems["INBOUND_MAX_BYTES"] = fmt.Sprintf("%q is not a number of bytes between 1048576 and 209715200", raw)
+		} else {
+			c.InboundMaxBytes = n
+		}
+	}
+	c.InboundAcksPerHour = 3
+	if raw := get("INBOUND_ACKS_PER_HOUR", ""); raw != "" {
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 1 || n > 100 {
+			problems["INBOUND_ACKS_PER_HOUR"] = fmt.Sprintf("%q is not a number between 1 and 100", raw)
+		} else {
+			c.InboundAcksPerHour = n
+		}
+	}
 }
 
 // FromEnvironment is Load on the process environment.

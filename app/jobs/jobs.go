@@ -15,6 +15,7 @@ import (
 
 	"maintenant/app/accounts"
 	"maintenant/app/database"
+	"maintenant/app/inbound"
 	"maintenant/app/mail"
 )
 
@@ -33,6 +34,10 @@ type Config struct {
 	Composer *mail.Composer
 	Outbox   *mail.Outbox
 	BaseURL  string
+	// Inbound reads the support mailbox every InboundInterval (once per cluster: periodic jobs run
+	// on the leader only); nil registers no poll.
+	Inbound         *inbound.Poller
+	InboundInterval time.Duration
 }
 
 // New builds the River client.
@@ -52,6 +57,12 @@ func New(cfg Config) (*river.Client[pgx.Tx], error) {
 				&river.PeriodicJobOpts{RunOnStart: true}),
 		}
 		addVisitGeneration(workers, rc, cfg)
+		if cfg.Inbound != nil && cfg.InboundInterval > 0 {
+			river.AddWorker(workers, &inbound.PollWorker{Poller: cfg.Inbound})
+			rc.PeriodicJobs = append(rc.PeriodicJobs, river.NewPeriodicJob(river.PeriodicInterval(cfg.InboundInterval),
+				func() (river.JobArgs, *river.InsertOpts) { return inbound.PollArgs{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true}))
+		}
 		river.AddWorker(workers, &ContractFeesWorker{DB: cfg.DB, Now: cfg.Now, Location: cfg.Location, Logger: cfg.Logger})
 		// Daily at 05:30 in the provider's zone, and at start: each running contract's fee of the
 		// period begun is drafted once, for the manager to issue.

@@ -8,6 +8,7 @@ import (
 	"net/mail"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -122,7 +123,21 @@ func (s *SMTPSender) Send(ctx context.Context, m *Message) error {
 		return fmt.Errorf("%w: to: %v", errBadAddress, err)
 	}
 	msg.Subject(m.Subject)
-	msg.SetMessageIDWithValue(m.ID.String() + "@maintenant")
+	msg.SetMessageIDWithValue(OutboxMessageID(m.ID))
+	if m.ThreadRef != "" {
+		root := "<" + ThreadMessageID(m.ThreadRef) + ">"
+		msg.SetGenHeader(gomail.HeaderInReplyTo, root)
+		msg.SetGenHeader(gomail.HeaderReferences, root)
+	}
+	if m.ReplyTo != "" {
+		if err := msg.ReplyTo(m.ReplyTo); err != nil {
+			return fmt.Errorf("%w: reply-to: %v", errBadAddress, err)
+		}
+	}
+	if strings.HasPrefix(m.Kind, "inbound_") {
+		// Answers the application writes by itself: auto-responders must not answer them.
+		msg.SetGenHeader(gomail.Header("Auto-Submitted"), "auto-replied")
+	}
 	msg.SetDateWithValue(m.CreatedAt)
 	msg.SetBodyString(gomail.TypeTextPlain, m.TextBody)
 	if m.HTMLBody != "" {

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"mime"
+	"regexp"
 	"strings"
 	"time"
 	"unicode"
@@ -52,6 +53,12 @@ type Message struct {
 	Attempts  int        `bun:"attempts"`
 	LastError string     `bun:"last_error"`
 	SentAt    *time.Time `bun:"sent_at"`
+	// ThreadRef is the ticket the mail belongs to ("T-1042"): Enqueue takes it from a "[T-1042]" in
+	// the subject when not set, and delivery then threads the mail under that ticket
+	// (References / In-Reply-To ThreadMessageID) so that the client's reply finds its way back.
+	ThreadRef string `bun:"thread_ref"`
+	// ReplyTo is where replies go: the support mailbox (Outbox.ReplyTo) for ticket mails, else "".
+	ReplyTo string `bun:"reply_to"`
 	// Attachments are written by Enqueue with the message and read back by the delivery job
 	// (WithAttachments); Get leaves them out.
 	Attachments []Attachment `bun:"-"`
@@ -102,6 +109,49 @@ type Inserter interface {
 // Outbox enqueues messages. With a nil Jobs the messages are kept, not delivered.
 type Outbox struct {
 	Jobs Inserter
+	// ReplyTo is the support mailbox read by the inbound poller (SUPPORT_ADDRESS): ticket mails
+	// carry it as Reply-To so that answers come back as messages of the ticket. "" for none.
+	ReplyTo string
+}
+
+// threadSubject finds the ticket reference of a subject: "[T-1042] …" gives "T-1042".
+var threadSubject = regexp.MustCompile(`\[(T-[0-9]{1,9})\]`)
+
+// ThreadRefOf returns the ticket reference a subject carries between brackets ("[T-1042]"), or "".
+func ThreadRefOf(subject string) string {
+	if m := threadSubject.FindStringSubmatch(subject); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+// MessageIDDomain is the right-hand side of the Message-IDs the application writes.
+const MessageIDDomain = "maintenant"
+
+// OutboxMessageID is the Message-ID (without angle brackets) of outbox message id.
+func OutboxMessageID(id uuid.UUID) string { return id.String() + "@" + MessageIDDomain }
+
+// ThreadMessageID is the Message-ID (without angle brackets) naming the thread of a ticket: every
+// mail about ticket ref refers to it, so mail programs group them and replies carry it back.
+func ThreadMessageID(ref string) string {
+	return "ticket-" + strings.ToLower(ref) + "@" + MessageIDDomain
+}
+
+// ParseMessageID reads one of our Message-IDs (with or without angle brackets): the ticket
+// reference of a thread id ("T-1042"), or the outbox message id. ok is false for anyone else's.
+func ParseMessageID(s string) (ref string, outboxID uuid.UUID, ok bool) {
+	s = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(s), "<"), ">")
+	local, domain, found := strings.Cut(s, "@")
+	if !found || !strings.EqualFold(domain, MessageIDDomain) {
+		return "", uuid.Nil, false
+	}
+	if n, ok := strings.CutPrefix(strings.ToLower(local), "ticket-t-"); ok && n != "" && len(n) <= 9 && strings.Trim(n, "0123456789") == "" {
+		return "T-" + n, uuid.Nil, true
+	}
+	if id, err := uuid.Parse(local); err == nil {
+		return "", id, true
+	}
+	return "", uuid.Nil, false
 }
 
 // Enqueue stores a message and, when delivery is configured, its delivery job, in tx. A message whose
@@ -117,6 +167,12 @@ func (o *Outbox) Enqueue(ctx context.Context, tx *database.Tx, m *Message, now t
 		if !validAttachment(&m.Attachments[i]) {
 			return apperr.Invalidf("mail: bad attachment")
 		}
+	}
+	if m.ThreadRef == "" {
+		m.ThreadRef = ThreadRefOf(m.Subject)
+	}
+	if m.ThreadRef != "" && m.ReplyTo == "" {
+		m.ReplyTo = o.ReplyTo
 	}
 	m.ID = uuid.Must(uuid.NewV7())
 	m.CreatedAt = now.UTC()

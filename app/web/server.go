@@ -17,6 +17,7 @@ import (
 	"maintenant/app/config"
 	"maintenant/app/database"
 	"maintenant/app/i18n"
+	"maintenant/app/inbound"
 	"maintenant/app/mail"
 	"maintenant/app/storage"
 	"maintenant/app/templates"
@@ -31,9 +32,12 @@ type Deps struct {
 	Catalogue *i18n.Catalogue
 	Outbox    *mail.Outbox
 	// Files keeps uploaded files (ticket attachments, signatures).
-	Files  storage.Store
-	Now    func() time.Time
-	Logger *slog.Logger
+	Files storage.Store
+	// Inbound reads the support mailbox (IMAP_URL, or the demo mailbox); nil when there is none.
+	// Staff poll it from the mailbox page; the triage list works without it.
+	Inbound *inbound.Poller
+	Now     func() time.Time
+	Logger  *slog.Logger
 }
 
 // Server holds the Fiber app and what handlers share. Portal and backoffice routes are mounted on

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	netmail "net/mail"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -27,6 +28,7 @@ import (
 	"maintenant/app/config"
 	"maintenant/app/database"
 	"maintenant/app/i18n"
+	"maintenant/app/inbound"
 	"maintenant/app/jobs"
 	"maintenant/app/mail"
 	"maintenant/app/seed"
@@ -171,12 +173,21 @@ func serve() error {
 	}
 	outbox := &mail.Outbox{}
 	files := &storage.Local{Dir: filepath.Join(cfg.DataDir, "files")}
-	s, err := site.New(web.Deps{Config: cfg, DB: db, Catalogue: cat, Outbox: outbox, Files: files, Now: time.Now, Logger: logger})
+	poller, stopDemo, err := inboundMailbox(cfg, db, outbox, files, logger)
 	if err != nil {
 		return err
 	}
+	defer stopDemo()
+	s, err := site.New(web.Deps{Config: cfg, DB: db, Catalogue: cat, Outbox: outbox, Files: files, Now: time.Now, Logger: logger, Inbound: poller})
+	if err != nil {
+		return err
+	}
+	if poller != nil {
+		poller.Service.Composer = s.Composer
+	}
 	riverClient, err := jobs.New(jobs.Config{DB: db, Sender: sender, Now: time.Now, Logger: logger, Work: true,
-		Location: cfg.Location, Composer: s.Composer, Outbox: outbox, BaseURL: cfg.BaseURL.String()})
+		Location: cfg.Location, Composer: s.Composer, Outbox: outbox, BaseURL: cfg.BaseURL.String(),
+		Inbound: poller, InboundInterval: cfg.IMAPPollInterval})
 	if err != nil {
 		return err
 	}
@@ -217,6 +228,43 @@ func serve() error {
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// inboundMailbox builds the poller of the support mailbox: IMAP_URL's, or in dev without it the
+// in-process demo mailbox on loopback (stopped by stop). No mailbox in prod without IMAP_URL.
+func inboundMailbox(cfg *config.Config, db *database.DB, outbox *mail.Outbox, files storage.Store, logger *slog.Logger) (*inbound.Poller, func(), error) {
+	var mb *inbound.Mailbox
+	stop := func() {}
+	switch {
+	case cfg.IMAPURL != "":
+		var err error
+		if mb, err = inbound.ParseURL(cfg.IMAPURL, cfg.IMAPProcessedFolder); err != nil {
+			return nil, stop, fmt.Errorf("IMAP_URL: %w", err)
+		}
+	case cfg.Env == config.EnvDev:
+		demo, err := inbound.StartDemo()
+		if err != nil {
+			return nil, stop, err
+		}
+		mb, stop = demo.Mailbox, func() { _ = demo.Close() }
+		logger.Info("demo support mailbox (IMAP_URL unset)", "address", inbound.DemoAddress, "imap", demo.Mailbox.Addr)
+	default:
+		return nil, stop, nil
+	}
+	support := cfg.SupportAddress
+	if mb.Demo {
+		support = inbound.DemoAddress
+	}
+	outbox.ReplyTo = support
+	own := []string{support}
+	if from, err := netmail.ParseAddress(cfg.MailFrom); err == nil {
+		own = append(own, from.Address)
+	}
+	svc := &inbound.Service{
+		DB: db, Files: files, Outbox: outbox, Now: time.Now, Location: cfg.Location, BaseURL: cfg.BaseURL.String(),
+		OwnAddresses: own, MaxBytes: cfg.InboundMaxBytes, AcksPerHour: cfg.InboundAcksPerHour, Logger: logger,
+	}
+	return &inbound.Poller{Service: svc, Mailbox: mb}, stop, nil
 }
 
 func mailMode(cfg *config.Config) string {

@@ -58,6 +58,16 @@ func Routes(s *web.Server) {
 	r.Post("/tickets/:id/assign", h.handleTicketAssign)
 	r.Post("/tickets/:id/priority", h.handleTicketPriority)
 	r.Post("/tickets/:id/escalate", h.handleTicketEscalate)
+
+	// Faults reported by email: the triage list and the support mailbox.
+	r.Get("/inbound", h.handleInboundIndex)
+	r.Get("/inbound/mailbox", h.handleInboundMailbox)
+	r.Post("/inbound/poll", h.handleInboundPoll)
+	r.Post("/inbound/demo", h.handleInboundDrop)
+	r.Get("/inbound/:id", h.handleInboundShow)
+	r.Get("/inbound/:id/source", h.handleInboundSource)
+	r.Post("/inbound/:id/attach", h.handleInboundAttach)
+	r.Post("/inbound/:id/discard", h.handleInboundDiscard)
 	r.Post("/tickets/:id/messages", h.handleTicketMessage)
 	r.Get("/tickets/:id/attachments/:aid", h.handleTicketAttachment)
 

@@ -15,6 +15,7 @@ import (
 
 	"maintenant/app/accounts"
 	"maintenant/app/apperr"
+	"maintenant/app/inbound"
 	"maintenant/app/database"
 	"maintenant/app/i18n"
 	"maintenant/app/sla"
@@ -37,6 +38,8 @@ type ticketShowPage struct {
 	Events    []ticketEvent
 	// Open names the action form to show unfolded (the one that came back with an error).
 	Open string
+	// Mail tells which parts of the ticket came by email, with their original.
+	Mail *inbound.OfTicket
 }
 
 // ticketAction is a status button.
@@ -122,6 +125,9 @@ func (h *handler) ticketShowPage(c *fiber.Ctx, id uuid.UUID, form map[string]str
 		Page: h.NewPage(c, "admin_tickets.show.title"), T: t, D: d, Assignees: assignees, Prios: sla.Priorities(),
 	}
 	p.Title = h.T(c, "admin_tickets.show.title_ref", "Reference", t.Reference(), "Title", t.Title)
+	if p.Mail, err = inbound.ForTicket(ctx, h.DB.Bun, t.ID); err != nil {
+		return nil, err
+	}
 	if t.ReporterID.Valid {
 		if u, err := accounts.ClientUser(ctx, h.DB.Bun, t.ClientID, t.ReporterID.UUID); err == nil {
 			p.Reporter = u
