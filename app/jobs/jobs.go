@@ -34,6 +34,10 @@ type Config struct {
 	Composer *mail.Composer
 	Outbox   *mail.Outbox
 	BaseURL  string
+	// StripeSecretKey and StripeAPIURL reach Stripe's API for the daily reconciliation; without a
+	// key (the built-in test checkout) the job is not registered.
+	StripeSecretKey string
+	StripeAPIURL    string
 	// Inbound reads the support mailbox every InboundInterval (once per cluster: periodic jobs run
 	// on the leader only); nil registers no poll.
 	Inbound         *inbound.Poller
@@ -57,6 +61,15 @@ func New(cfg Config) (*river.Client[pgx.Tx], error) {
 				&river.PeriodicJobOpts{RunOnStart: true}),
 		}
 		addVisitGeneration(workers, rc, cfg)
+		if cfg.StripeSecretKey != "" {
+			river.AddWorker(workers, &StripeReconcileWorker{DB: cfg.DB, Now: cfg.Now, Location: cfg.Location, Logger: cfg.Logger,
+				SecretKey: cfg.StripeSecretKey, APIURL: cfg.StripeAPIURL})
+			// Daily at 04:40 in the provider's zone, and at start: Stripe's sessions of the last three
+			// days compared with the payments recorded (on the leader only: once per cluster).
+			rc.PeriodicJobs = append(rc.PeriodicJobs, river.NewPeriodicJob(dailyAt{hour: 4, minute: 40, loc: cfg.Location},
+				func() (river.JobArgs, *river.InsertOpts) { return StripeReconcileArgs{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true}))
+		}
 		if cfg.Inbound != nil && cfg.InboundInterval > 0 {
 			river.AddWorker(workers, &inbound.PollWorker{Poller: cfg.Inbound})
 			rc.PeriodicJobs = append(rc.PeriodicJobs, river.NewPeriodicJob(river.PeriodicInterval(cfg.InboundInterval),

@@ -187,6 +187,7 @@ func serve() error {
 	}
 	riverClient, err := jobs.New(jobs.Config{DB: db, Sender: sender, Now: time.Now, Logger: logger, Work: true,
 		Location: cfg.Location, Composer: s.Composer, Outbox: outbox, BaseURL: cfg.BaseURL.String(),
+		StripeSecretKey: cfg.StripeSecretKey, StripeAPIURL: cfg.StripeAPIURL,
 		Inbound: poller, InboundInterval: cfg.IMAPPollInterval})
 	if err != nil {
 		return err

@@ -395,6 +395,7 @@ func (h *handler) handleInvoicePayment(c *fiber.Ctx) error {
 // paymentListPage is the view model of the list of payments.
 type paymentListPage struct {
 	web.Page
+	Recon    *reconciliationBlock
 	Payments []*billing.Payment
 	NextURL  string
 	FirstURL string
@@ -409,6 +410,9 @@ func (h *handler) handlePaymentIndex(c *fiber.Ctx) error {
 		return err
 	}
 	p := &paymentListPage{Page: h.NewPage(c, "admin_payments.title"), Payments: page.Payments}
+	if p.Recon, err = h.reconciliationBlock(c); err != nil {
+		return err
+	}
 	if page.Next != "" {
 		p.NextURL = "/admin/payments?after=" + url.QueryEscape(page.Next)
 	}
