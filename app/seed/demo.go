@@ -127,6 +127,9 @@ func write(ctx context.Context, db *database.DB, now time.Time, full bool, files
 		if err := d.equipment(ctx, tx); err != nil {
 			return err
 		}
+		if err := d.kits(ctx, tx); err != nil {
+			return err
+		}
 		return d.invoices(ctx, tx)
 	})
 }

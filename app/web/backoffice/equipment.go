@@ -332,6 +332,8 @@ type equipmentShowPage struct {
 	Licence  *web.CivilDate
 	// Open is the current workshop stay, if any.
 	Open *equipment.Intake
+	// BoxDisposable tells that the box kept for warranty can be thrown away (equipment_boxes.go).
+	BoxDisposable bool
 }
 
 // handleEquipmentShow handles the "GET /admin/equipment/:id" route (what an equipment label's QR
@@ -341,6 +343,12 @@ func (h *handler) handleEquipmentShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	return h.renderEquipmentShow(c, id, nil)
+}
+
+// renderEquipmentShow renders an item's page; refuse, when not nil, puts a refusal on it and
+// returns the status.
+func (h *handler) renderEquipmentShow(c *fiber.Ctx, id uuid.UUID, refuse func(*equipmentShowPage) int) error {
 	ctx := c.UserContext()
 	e, err := equipment.Get(ctx, h.DB.Bun, id)
 	if err != nil {
@@ -352,14 +360,19 @@ func (h *handler) handleEquipmentShow(c *fiber.Ctx) error {
 	}
 	today := h.Today()
 	p := &equipmentShowPage{Page: h.NewPage(c, "admin_equipment.show.title"), E: e, H: hist,
-		Warranty: h.CivilDate(e.WarrantyEndsOn, today), Licence: h.CivilDate(e.LicenceExpiresOn, today)}
+		Warranty: h.CivilDate(e.WarrantyEndsOn, today), Licence: h.CivilDate(e.LicenceExpiresOn, today),
+		BoxDisposable: e.BoxDisposable(today)}
 	p.Title = e.Name
 	for _, s := range hist.Stays {
 		if s.Open() {
 			p.Open = s
 		}
 	}
-	return h.Render(c, fiber.StatusOK, "backoffice/equipment/show", p)
+	status := fiber.StatusOK
+	if refuse != nil {
+		status = refuse(p)
+	}
+	return h.Render(c, status, "backoffice/equipment/show", p)
 }
 
 // expiryRow is one line of the expiry list.

@@ -43,6 +43,8 @@ type interventionShowPage struct {
 	ShowSignature bool
 	// Quote is the reference of the accepted quote the intervention carries out ("" when none).
 	Quote string
+	// KitPick offers the consumables of the current user's kits (nil when none is out; kits.go).
+	KitPick *kitPick
 }
 
 // interventionTimeGroup is the time of one category.
@@ -111,6 +113,9 @@ func (h *handler) interventionShowPage(c *fiber.Ctx, id uuid.UUID, form map[stri
 	p.ShowSignature = s.Signature != nil || s.Status == interventions.StatusInProgress || s.Status == interventions.StatusDone
 	me := web.CurrentUser(c).ID
 	if !p.Frozen {
+		if p.KitPick, err = h.kitPickFor(c); err != nil {
+			return nil, err
+		}
 		assigned := false
 		for _, t := range s.Technicians {
 			assigned = assigned || t.ID == me
