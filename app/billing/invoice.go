@@ -101,6 +101,9 @@ type Party struct {
 	Country      string   `json:"country"`
 	Email        string   `json:"email,omitempty"`
 	Phone        string   `json:"phone,omitempty"`
+	// EInvoiceAddress is the party's electronic invoicing address (BT-34, BT-49); empty means its
+	// SIREN.
+	EInvoiceAddress string `json:"einvoice_address,omitempty"`
 	// Seller only: bank details and the terms printed on the invoice.
 	IBAN          string `json:"iban,omitempty"`
 	BIC           string `json:"bic,omitempty"`

@@ -292,7 +292,7 @@ func SellerOf(o *provider.Organisation) *Party {
 		Name: o.Name, LegalForm: o.LegalForm, SIREN: o.SIREN, VATNumber: o.VATNumber,
 		AddressLines: nonEmpty(o.AddressLine1, o.AddressLine2), PostalCode: o.PostalCode, City: o.City, Country: "FR",
 		Email: o.Email, Phone: o.Phone, IBAN: o.IBAN, BIC: o.BIC, VATExempt: o.VATExempt,
-		LatePenaltyBP: o.LatePenaltyBP, Footer: o.InvoiceFooter,
+		LatePenaltyBP: o.LatePenaltyBP, Footer: o.InvoiceFooter, EInvoiceAddress: o.EInvoiceAddress,
 	}
 }
 
@@ -301,7 +301,7 @@ func BuyerOf(c *clients.Client) *Party {
 	return &Party{
 		Name: c.Name, SIREN: c.SIREN, SIRET: c.SIRET, VATNumber: c.VATNumber,
 		AddressLines: nonEmpty(c.AddressLine1, c.AddressLine2), PostalCode: c.PostalCode, City: c.City,
-		Country: c.Country, Email: c.BillingEmail, Phone: c.Phone,
+		Country: c.Country, Email: c.BillingEmail, Phone: c.Phone, EInvoiceAddress: c.EInvoiceAddress,
 	}
 }
 

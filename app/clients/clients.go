@@ -34,11 +34,14 @@ type Client struct {
 	Country      string    `bun:"country"`
 	BillingEmail string    `bun:"billing_email"`
 	Phone        string    `bun:"phone"`
-	Notes        string    `bun:"notes"`
-	Archived     bool      `bun:"archived"`
-	CreatedAt    time.Time `bun:"created_at"`
-	UpdatedAt    time.Time `bun:"updated_at"`
-	Version      int       `bun:"version"`
+	// EInvoiceAddress is where the client receives e-invoices (BT-49): its SIREN and an optional
+	// suffix; empty means the SIREN alone.
+	EInvoiceAddress string    `bun:"einvoice_address"`
+	Notes           string    `bun:"notes"`
+	Archived        bool      `bun:"archived"`
+	CreatedAt       time.Time `bun:"created_at"`
+	UpdatedAt       time.Time `bun:"updated_at"`
+	Version         int       `bun:"version"`
 
 	// SortName is the lower-cased name the list is ordered by, as PostgreSQL lowers it.
 	SortName string `bun:"sort_name,scanonly"`
@@ -47,7 +50,7 @@ type Client struct {
 // editable are the columns a save writes; the rest belong to the store (id, dates, version, archived).
 var editable = []string{
 	"name", "siren", "siret", "vat_number", "address_line1", "address_line2", "postal_code", "city",
-	"country", "billing_email", "phone", "notes",
+	"country", "billing_email", "phone", "notes", "einvoice_address",
 }
 
 // Text limits, as the table's CHECK constraints hold them.
@@ -103,6 +106,11 @@ func (c *Client) Validate() error {
 		} else if strings.HasPrefix(c.VATNumber, "FR") && c.SIREN != "" && f["siren"] == "" && c.VATNumber[4:] != c.SIREN {
 			f.Add("vat_number", "clients.error.vat_siren_mismatch")
 		}
+	}
+
+	c.EInvoiceAddress = strings.TrimSpace(c.EInvoiceAddress)
+	if key := legal.CheckEInvoiceAddress(c.EInvoiceAddress, c.SIREN); key != "" {
+		f.Add("einvoice_address", key)
 	}
 
 	c.AddressLine1 = strings.TrimSpace(c.AddressLine1)

@@ -16,6 +16,7 @@ package einvoice
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -67,6 +68,8 @@ const (
 	ErrBuyerAddress  = "einvoice.error.buyer_address"
 	ErrVATCategory   = "einvoice.error.vat_category"
 	ErrCreditRef     = "einvoice.error.credit_reference"
+	ErrSellerEAddr   = "einvoice.error.seller_einvoice_address"
+	ErrBuyerEAddr    = "einvoice.error.buyer_einvoice_address"
 	ErrRules         = "einvoice.error.rules"
 )
 
@@ -110,6 +113,9 @@ func (d *Document) Problems() []string {
 	if s.City == "" || len(s.AddressLines) == 0 {
 		out = append(out, ErrSellerAddress)
 	}
+	if legal.CheckEInvoiceAddress(s.EInvoiceAddress, s.SIREN) != "" {
+		out = append(out, ErrSellerEAddr)
+	}
 	if legal.CheckSIREN(buyerSIREN(b)) != "" {
 		out = append(out, ErrBuyerSIREN)
 	}
@@ -118,6 +124,9 @@ func (d *Document) Problems() []string {
 	}
 	if b.City == "" || len(b.AddressLines) == 0 {
 		out = append(out, ErrBuyerAddress)
+	}
+	if legal.CheckEInvoiceAddress(b.EInvoiceAddress, buyerSIREN(b)) != "" {
+		out = append(out, ErrBuyerEAddr)
 	}
 	for _, l := range inv.Lines {
 		if _, ok := category(l.VATRateBP, s.VATExempt); !ok {
@@ -219,14 +228,14 @@ func address(p *billing.Party) *cii.PostalAddress {
 }
 
 // party is a snapshot as a CII trade party: SIREN under 0002, VAT number, address, the electronic
-// address under 0225 (the SIREN, as the French directory addresses a company by default) and the
-// contact.
+// address under 0225 (the party's, else its SIREN, as the French directory addresses a company by
+// default) and the contact.
 func party(p *billing.Party, siren string) cii.Party {
 	out := cii.Party{
 		Name:                            p.Name,
 		SpecifiedLegalOrganization:      &cii.SpecifiedLegalOrganization{ID: siren, Scheme: SchemeSIREN},
 		PostalAddress:                   address(p),
-		URIUniversalCommunication:       siren,
+		URIUniversalCommunication:       cmp.Or(p.EInvoiceAddress, siren),
 		URIUniversalCommunicationScheme: SchemeAddress,
 		VATaxRegistration:               p.VATNumber,
 	}

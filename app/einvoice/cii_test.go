@@ -75,6 +75,7 @@ func samples() map[string]*einvoice.Document {
 		line(1, "Ouvrage technique « Réseaux pour les TPE »", 1000, "", 3200, 550),
 		line(2, "Pénalité SLA octobre 2026 (temps de rétablissement dépassé)", 1000, "", -1000, 2000))
 	two.Lines[0].DiscountBP = 1000
+	two.Buyer.EInvoiceAddress = "523456788_COMPTA"
 	t := two.Totals()
 	two.TotalHTCents, two.TotalVATCents, two.TotalTTCCents = t.HTCents, t.VATCents, t.TTCCents
 
@@ -143,6 +144,10 @@ func TestGoldenXML(t *testing.T) {
 			t.Errorf("exempt invoice lacks %s", want)
 		}
 	}
+	xml, _ = samples()["two_rates"].XML()
+	if !strings.Contains(string(xml), `<ram:URIID schemeID="0225">523456788_COMPTA</ram:URIID>`) {
+		t.Error("the buyer's own electronic address is not used")
+	}
 	xml, _ = samples()["one_rate"].XML()
 	for _, want := range []string{
 		`<ram:ID schemeID="0002">812345676</ram:ID>`, `<ram:ID schemeID="0002">523456788</ram:ID>`,
@@ -171,6 +176,7 @@ func TestProblems(t *testing.T) {
 		{"unknown rate", func(d *einvoice.Document) { d.Invoice.Lines[1].VATRateBP = 1960 }, einvoice.ErrVATCategory},
 		{"draft", func(d *einvoice.Document) { d.Invoice.Status, d.Invoice.Number = billing.InvoiceDraft, 0 }, einvoice.ErrNotIssued},
 		{"buyer without address", func(d *einvoice.Document) { d.Invoice.Buyer.AddressLines = nil }, einvoice.ErrBuyerAddress},
+		{"buyer e-address of another SIREN", func(d *einvoice.Document) { d.Invoice.Buyer.EInvoiceAddress = "812345676_X" }, einvoice.ErrBuyerEAddr},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

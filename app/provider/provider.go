@@ -35,10 +35,13 @@ type Organisation struct {
 	RequireStaffTOTP bool   `bun:"require_staff_totp"`
 	ReminderLeadDays []int  `bun:"reminder_lead_days,array"`
 	// Billing settings, printed on invoices (see billing).
-	IBAN          string `bun:"iban"`
-	BIC           string `bun:"bic"`
-	InvoiceFooter string `bun:"invoice_footer"`
-	DefaultVATBP  int    `bun:"default_vat_bp"`
+	IBAN string `bun:"iban"`
+	// EInvoiceAddress is the electronic invoicing address (BT-34): the SIREN and an optional
+	// suffix; empty means the SIREN alone.
+	EInvoiceAddress string `bun:"einvoice_address"`
+	BIC             string `bun:"bic"`
+	InvoiceFooter   string `bun:"invoice_footer"`
+	DefaultVATBP    int    `bun:"default_vat_bp"`
 	// VATExempt is the franchise en base de TVA: invoices carry no VAT and the exemption mention.
 	VATExempt bool `bun:"vat_exempt"`
 	// LatePenaltyBP is the yearly late-payment penalty rate in basis points (1215 = 12,15 %).
@@ -142,6 +145,10 @@ func (o *Organisation) Validate() error {
 		f.Add("reminder_lead_days", "settings.error.lead_days")
 	}
 	o.validateBilling(f)
+	o.EInvoiceAddress = strings.TrimSpace(o.EInvoiceAddress)
+	if key := legal.CheckEInvoiceAddress(o.EInvoiceAddress, o.SIREN); key != "" {
+		f.Add("einvoice_address", key)
+	}
 	return f.Err()
 }
 
@@ -154,7 +161,7 @@ func Update(ctx context.Context, db bun.IDB, o *Organisation, now time.Time) err
 		Column("name", "legal_form", "siren", "vat_number", "address_line1", "address_line2", "postal_code",
 			"city", "email", "phone", "require_staff_totp", "reminder_lead_days",
 			"iban", "bic", "invoice_footer", "default_vat_bp", "vat_exempt", "late_penalty_bp",
-			"internal_hourly_cost_cents", "invoice_reminder_days").
+			"internal_hourly_cost_cents", "invoice_reminder_days", "einvoice_address").
 		Set("updated_at = ?", now.UTC()).Set("version = version + 1").
 		Where("id = 1 AND version = ?", o.Version).Exec(ctx)
 	if err != nil {

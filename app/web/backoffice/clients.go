@@ -152,7 +152,7 @@ type clientFormPage struct {
 // clientFormFields are the form's inputs, named as the catalogue's per-field keys.
 var clientFormFields = []string{
 	"name", "siren", "siret", "vat_number", "address_line1", "address_line2", "postal_code", "city",
-	"country", "billing_email", "phone", "notes",
+	"country", "billing_email", "phone", "notes", "einvoice_address",
 }
 
 // readClientForm reads the submitted client and the raw input (kept for a form shown again).
@@ -166,7 +166,7 @@ func readClientForm(c *fiber.Ctx) (*clients.Client, map[string]string) {
 		Name: form["name"], SIREN: form["siren"], SIRET: form["siret"], VATNumber: form["vat_number"],
 		AddressLine1: form["address_line1"], AddressLine2: form["address_line2"], PostalCode: form["postal_code"],
 		City: form["city"], Country: form["country"], BillingEmail: form["billing_email"], Phone: form["phone"],
-		Notes: form["notes"], Version: version,
+		Notes: form["notes"], EInvoiceAddress: form["einvoice_address"], Version: version,
 	}
 	return cl, form
 }
@@ -174,7 +174,7 @@ func readClientForm(c *fiber.Ctx) (*clients.Client, map[string]string) {
 // clientFormValues fills the form with a saved client.
 func clientFormValues(cl *clients.Client) map[string]string {
 	return map[string]string{
-		"name": cl.Name, "siren": cl.SIREN, "siret": cl.SIRET, "vat_number": cl.VATNumber,
+		"name": cl.Name, "siren": cl.SIREN, "siret": cl.SIRET, "vat_number": cl.VATNumber, "einvoice_address": cl.EInvoiceAddress,
 		"address_line1": cl.AddressLine1, "address_line2": cl.AddressLine2, "postal_code": cl.PostalCode,
 		"city": cl.City, "country": cl.Country, "billing_email": cl.BillingEmail, "phone": cl.Phone, "notes": cl.Notes,
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/google/uuid"
 
 	"maintenant/app/einvoice/einvoicetest"
@@ -119,11 +120,64 @@ func TestEInvoiceIssueRefusedWithWhatToFix(t *testing.T) {
 		t.Fatal("a refused issue numbered the draft")
 	}
 	exec("UPDATE invoice_lines SET vat_rate_bp = 2000 WHERE invoice_id = ?", strings.TrimPrefix(path, "/admin/invoices/"))
+
+	// The electronic addresses are typed in the settings and on the client's record, checked there.
+	settings := formValues(c.Get("/admin/settings").Doc(t), "form[action='/admin/settings']")
+	settings.Set("einvoice_address", "523456788_COMPTA")
+	if res := c.Post("/admin/settings", settings); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Text(t), "doit commencer par le SIREN") {
+		t.Fatalf("seller address of another SIREN: %d", res.StatusCode)
+	}
+	settings.Set("einvoice_address", "812345676_FACTURES")
+	if res := c.Post("/admin/settings", settings); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("settings: %d %s", res.StatusCode, res.Text(t))
+	}
+	client := "/admin/clients/" + bakery.String()
+	form := formValues(c.Get(client+"/edit").Doc(t), "form[action='"+client+"']")
+	form.Set("einvoice_address", "523456788 compta")
+	if res := c.Post(client, form); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Text(t), "Adresse électronique invalide") {
+		t.Fatalf("client address with a space: %d", res.StatusCode)
+	}
+	form.Set("einvoice_address", "523456788_COMPTA")
+	if res := c.Post(client, form); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("client: %d %s", res.StatusCode, res.Text(t))
+	}
+	if !strings.Contains(c.Get(client).Text(t), "523456788_COMPTA") {
+		t.Error("the client's page does not show its e-invoicing address")
+	}
+
 	if res := issue(); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("fixed: %d %s", res.StatusCode, res.Text(t))
 	}
 	xml := c.Get(path + ".xml")
+	for _, want := range []string{`<ram:URIID schemeID="0225">812345676_FACTURES</ram:URIID>`, `<ram:URIID schemeID="0225">523456788_COMPTA</ram:URIID>`} {
+		if !strings.Contains(xml.Body, want) {
+			t.Errorf("the XML lacks %s", want)
+		}
+	}
 	einvoicetest.CheckFacturX(t, []byte(c.Get(path+".pdf").Body), []byte(xml.Body))
+}
+
+// formValues are the values a browser would submit with the form sel of doc.
+func formValues(doc *goquery.Document, sel string) url.Values {
+	v := url.Values{}
+	form := doc.Find(sel)
+	form.Find("input[name], textarea[name], select[name]").Each(func(_ int, s *goquery.Selection) {
+		name, _ := s.Attr("name")
+		switch {
+		case goquery.NodeName(s) == "textarea":
+			v.Add(name, s.Text())
+		case goquery.NodeName(s) == "select":
+			val, _ := s.Find("option[selected]").Attr("value")
+			v.Add(name, val)
+		default:
+			typ, _ := s.Attr("type")
+			if (typ == "checkbox" || typ == "radio") && s.AttrOr("checked", "-") == "-" {
+				return
+			}
+			v.Add(name, s.AttrOr("value", ""))
+		}
+	})
+	return v
 }
 
 // TestEInvoiceAccountantExport: the form proposes the previous month; a period gives a ZIP of its

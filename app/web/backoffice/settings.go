@@ -44,7 +44,7 @@ func settingsForm(o *provider.Organisation) map[string]string {
 		"city": o.City, "email": o.Email, "phone": o.Phone, "reminder_lead_days": strings.Join(days, ", "),
 		"iban": o.IBAN, "bic": o.BIC, "invoice_footer": o.InvoiceFooter, "default_vat_bp": strconv.Itoa(o.DefaultVATBP),
 		"late_penalty_bp": decimalString(o.LatePenaltyBP, 2), "internal_hourly_cost": decimalString(int(o.InternalHourlyCostCents), 2),
-		"invoice_reminder_days": joinInts(o.InvoiceReminderDays),
+		"invoice_reminder_days": joinInts(o.InvoiceReminderDays), "einvoice_address": o.EInvoiceAddress,
 	}
 }
 
@@ -72,10 +72,10 @@ func decimalString(n, decimals int) string {
 // readBillingSettings reads the billing part of the settings form into o and form; what cannot be
 // read is a field error in f.
 func readBillingSettings(c *fiber.Ctx, o *provider.Organisation, form map[string]string, f apperr.Fields) {
-	for _, k := range []string{"iban", "bic", "invoice_footer", "default_vat_bp", "late_penalty_bp", "internal_hourly_cost", "invoice_reminder_days"} {
+	for _, k := range []string{"iban", "bic", "invoice_footer", "default_vat_bp", "late_penalty_bp", "internal_hourly_cost", "invoice_reminder_days", "einvoice_address"} {
 		form[k] = c.FormValue(k)
 	}
-	o.IBAN, o.BIC, o.InvoiceFooter = form["iban"], form["bic"], form["invoice_footer"]
+	o.IBAN, o.BIC, o.InvoiceFooter, o.EInvoiceAddress = form["iban"], form["bic"], form["invoice_footer"], form["einvoice_address"]
 	o.VATExempt = c.FormValue("vat_exempt") == "on"
 	var err error
 	if o.DefaultVATBP, err = strconv.Atoi(form["default_vat_bp"]); err != nil {

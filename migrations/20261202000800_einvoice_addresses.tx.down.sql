@@ -1,0 +1,2 @@
+ALTER TABLE clients DROP COLUMN IF EXISTS einvoice_address;
+ALTER TABLE organisation DROP COLUMN IF EXISTS einvoice_address;
