@@ -3,6 +3,7 @@ package contracts
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -51,12 +52,34 @@ func Plans(ctx context.Context, db bun.IDB, id uuid.UUID, versions int) ([]strin
 }
 
 // PlanChanges lists, for each version but the first (index no-1), the change of the preventive plan
-// it made, if any; plans is what Plans returned.
+// it made, if any: the tasks (lines) it took out or changed before, the ones it added or changed
+// after, the tasks it left as they were being left out. plans is what Plans returned.
 func PlanChanges(plans []string) []*Change {
 	out := make([]*Change, len(plans))
 	for i := 1; i < len(plans); i++ {
-		if plans[i] != plans[i-1] {
-			out[i] = &Change{Field: PlanField, Kind: ChangePlan, Before: plans[i-1], After: plans[i]}
+		if plans[i] == plans[i-1] {
+			continue
+		}
+		before, after := lines(plans[i-1]), lines(plans[i])
+		out[i] = &Change{Field: PlanField, Kind: ChangePlan, Before: strings.Join(missing(before, after), "\n"),
+			After: strings.Join(missing(after, before), "\n")}
+	}
+	return out
+}
+
+func lines(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, "\n")
+}
+
+// missing is the lines of a that b does not have, in a's order.
+func missing(a, b []string) []string {
+	var out []string
+	for _, l := range a {
+		if !slices.Contains(b, l) {
+			out = append(out, l)
 		}
 	}
 	return out

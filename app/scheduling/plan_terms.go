@@ -78,3 +78,10 @@ func planTextOf(ctx context.Context, db bun.IDB, contractID uuid.UUID) (string, 
 	}
 	return PlanText(tasks), nil
 }
+
+// RecordPlanTerms records a contract's plan in force in its terms when they have none recorded yet
+// (tasks written straight into the plan, as the demo data does).
+func RecordPlanTerms(ctx context.Context, db bun.IDB, contractID uuid.UUID) error {
+	_, err := recordPlan(ctx, db, contractID)
+	return err
+}

@@ -78,6 +78,10 @@ func (d *demo) schedule(ctx context.Context, tx *database.Tx) error {
 				return fmt.Errorf("seed: task: %w", err)
 			}
 		}
+		// The plan was agreed with the contract: its original terms record it.
+		if err := scheduling.RecordPlanTerms(ctx, tx, c.ID); err != nil {
+			return fmt.Errorf("seed: plan terms: %w", err)
+		}
 		if _, err := scheduling.GenerateContract(ctx, tx, c.ID, karim, past, paris, demoPastDays); err != nil {
 			return fmt.Errorf("seed: past visits: %w", err)
 		}

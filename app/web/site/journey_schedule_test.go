@@ -51,14 +51,22 @@ func TestJourneySchedule(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS("#f-checklist"), "Mettre à jour le logiciel de caisse\nVérifier l'export comptable de la veille"),
 		chromedp.SetValue(chromedp.CSS("#f-estimated_minutes"), "40"),
 		chromedp.SetValue(chromedp.CSS("#f-technician_id"), karim.String()),
-		chromedp.SetValue(chromedp.CSS("#f-rule"), "FREQ=MONTHLY;BYMONTHDAY=10"),
+		// The picker: every month, on the 10th (the rule is built on the server).
+		chromedp.SetValue(chromedp.CSS("#f-rec_freq"), "monthly"),
+		chromedp.Click(chromedp.CSS("#f-rec_on-day")),
+		chromedp.SetValue(chromedp.CSS("#f-rec_monthday"), "10"),
 		chromedp.SetValue(chromedp.CSS("#f-at_time"), "10:00"),
 		chromedp.SendKeys(chromedp.CSS("#f-reason"), "La boutique ajoute une caisse connectée au contrat."),
 	)
 	j.inspect("task-form")
 	j.run(chromedp.Click(chromedp.CSS("#task-save")))
 	j.waitPath(fmt.Sprintf("/admin/contracts/%s/plan", contract))
-	j.expectText("Contrôle mensuel de la caisse connectée", "La boutique ajoute une caisse connectée au contrat.")
+	j.expectText("Contrôle mensuel de la caisse connectée", "La boutique ajoute une caisse connectée au contrat.", "Chaque mois, le 10")
+	// The change is an amendment of the contract, in its history with the plan before and after.
+	j.run(chromedp.Navigate(fmt.Sprintf("%s/admin/contracts/%s", base, contract)))
+	j.expectText("Avenant n° 3", "Plan de maintenance préventive", "Contrôle mensuel de la caisse connectée (Caisse et terminal de paiement)")
+	j.run(chromedp.Evaluate[chromedp.Void](`document.querySelector("#history-h").scrollIntoView()`))
+	j.capture("contract-history")
 
 	// The schedule: the week of today, then the month and the next one through HTMX.
 	j.clickNav("/admin/schedule")
@@ -77,17 +85,27 @@ func TestJourneySchedule(t *testing.T) {
 	}
 	j.inspect("month")
 
-	// Reschedule the visit of 10 December to the 11th.
-	j.run(chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll('[data-day="2026-12-10"] li')].find(li => li.innerText.includes("caisse connectée")).querySelector('a[href*="/reschedule"]').click()`))
-	j.waitFor(`location.pathname.endsWith("/reschedule")`)
-	j.run(
-		chromedp.SetValue(chromedp.CSS("#f-date"), "2026-12-11"),
-		chromedp.SendKeys(chromedp.CSS("#f-reason"), "Livraison de farine le 10 au matin : Julie Martin préfère le lendemain."),
-	)
-	j.inspect("reschedule")
-	j.run(chromedp.Click(chromedp.CSS("#reschedule-submit")))
-	j.waitFor(`location.pathname === "/admin/schedule" || !!document.querySelector("#f-confirm")`)
+	// Drag the visit of 10 December onto the 11th (HTML5 drag events, dispatched as a mouse would):
+	// the move form opens with the new day; the reason is required.
+	j.run(chromedp.Evaluate[chromedp.Void](`(() => {
+		const li = [...document.querySelectorAll('[data-day="2026-12-10"] li[data-reschedule]')].find(li => li.innerText.includes("caisse connectée"));
+		const day = document.querySelector('[data-day="2026-12-11"]');
+		const dt = new DataTransfer();
+		li.dispatchEvent(new DragEvent("dragstart", {bubbles: true, dataTransfer: dt}));
+		day.dispatchEvent(new DragEvent("dragover", {bubbles: true, cancelable: true, dataTransfer: dt}));
+		day.dispatchEvent(new DragEvent("drop", {bubbles: true, cancelable: true, dataTransfer: dt}));
+		li.dispatchEvent(new DragEvent("dragend", {bubbles: true, dataTransfer: dt}));
+	})()`))
+	j.waitFor(`document.querySelector("#move-dialog").open`)
+	if got := testutil.Eval[string](t, j.ctx, `document.querySelector("#move-date").value + " " + document.querySelector("#move-time").value`); got != "2026-12-11 10:00" {
+		t.Errorf("the move form has %q", got)
+	}
+	j.run(chromedp.SendKeys(chromedp.CSS("#move-reason"), "Livraison de farine le 10 au matin : Julie Martin préfère le lendemain."))
+	j.capture("move-dialog")
+	j.run(chromedp.Click(chromedp.CSS("#move-save")))
+	j.waitFor(`!!document.querySelector("#f-confirm") || (!document.querySelector("#move-dialog")?.open && (document.querySelector('[data-day="2026-12-11"]')?.innerText || "").includes("Replanifiée"))`)
 	if testutil.Eval[bool](t, j.ctx, `!!document.querySelector("#f-confirm")`) {
+		// The technician is busy then: the reschedule form asks for a confirmation.
 		j.inspect("reschedule-conflict")
 		j.run(chromedp.Click(chromedp.CSS("#f-confirm")), chromedp.Click(chromedp.CSS("#reschedule-submit")))
 		j.waitPath("/admin/schedule")
