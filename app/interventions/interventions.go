@@ -192,8 +192,8 @@ type Intervention struct {
 
 	ClientName        string `bun:"client_name,scanonly"`
 	ContractReference string `bun:"contract_reference,scanonly"`
-	// Technicians are filled by Get and the lists, ordered by name.
-	Technicians []Technician `bun:"-"`
+	// Technicians are filled by Get and the lists (selectInterventions), ordered by name.
+	Technicians []Technician `bun:"technicians,scanonly,type:jsonb"`
 }
 
 // Reference is the human reference (I-0042).
@@ -204,8 +204,8 @@ func (i *Intervention) Estimated() bool { return i.EstimatedMinutes > 0 }
 
 // Technician is a staff user assigned to an intervention.
 type Technician struct {
-	ID   uuid.UUID `bun:"id,type:uuid"`
-	Name string    `bun:"name"`
+	ID   uuid.UUID `bun:"id,type:uuid" json:"id"`
+	Name string    `bun:"name" json:"name"`
 }
 
 // Input is what staff type to create or edit an intervention's header.

@@ -76,9 +76,6 @@ func List(ctx context.Context, db bun.IDB, f Filter) (*Page, error) {
 		last := p.Interventions[f.Limit-1]
 		p.Next = database.Cursor(last.CreatedAt, last.ID)
 	}
-	if err := loadTechnicians(ctx, db, p.Interventions); err != nil {
-		return nil, err
-	}
 	return p, nil
 }
 

@@ -43,9 +43,6 @@ func AwaitingSignature(ctx context.Context, db bun.IDB, clientID uuid.UUID, curs
 		last := p.Interventions[limit-1]
 		p.Next = database.Cursor(last.CreatedAt, last.ID)
 	}
-	if err := loadTechnicians(ctx, db, p.Interventions); err != nil {
-		return nil, err
-	}
 	return p, nil
 }
 

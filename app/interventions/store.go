@@ -23,6 +23,10 @@ func selectInterventions(db bun.IDB, model any) *bun.SelectQuery {
 	return db.NewSelect().Model(model).ColumnExpr("i.*").
 		ColumnExpr("cl.name AS client_name").
 		ColumnExpr("coalesce(ct.reference, '') AS contract_reference").
+		// The technicians in the same statement, ordered by name: a list costs one query, not two.
+		ColumnExpr(`coalesce((SELECT json_agg(json_build_object('id', u.id, 'name', u.name) ORDER BY lower(u.name), u.id)
+			FROM intervention_technicians AS it JOIN users AS u ON u.id = it.user_id
+			WHERE it.intervention_id = i.id), '[]') AS technicians`).
 		Join("JOIN clients AS cl ON cl.id = i.client_id").
 		Join("LEFT JOIN contracts AS ct ON ct.id = i.contract_id")
 }
@@ -52,9 +56,6 @@ func get(ctx context.Context, db bun.IDB, id, clientID uuid.UUID) (*Intervention
 			return nil, apperr.NotFoundf("intervention")
 		}
 		return nil, fmt.Errorf("interventions: get: %w", err)
-	}
-	if err := loadTechnicians(ctx, db, []*Intervention{i}); err != nil {
-		return nil, err
 	}
 	return i, nil
 }
