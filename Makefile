@@ -7,7 +7,7 @@ export PATH := $(PATH):/usr/local/go/bin:$(HOME)/go/bin
 
 CSS_SOURCES := $(shell find views -name '*.html') $(shell find app -name '*.go' -not -name '*_test.go') static/css/input.css static/js/app.js tailwind.config.js
 
-.PHONY: run test build frontend system-deps stripe-mock lint clean
+.PHONY: run test build frontend system-deps stripe-mock lint clean bench
 
 ## run: build the front end and start the server on http://127.0.0.1:8080 with demo data
 run: frontend
@@ -24,6 +24,11 @@ WEB_PKGS = $(shell $(GO) list ./app/web/...)
 test: frontend system-deps stripe-mock
 	$(GO) test -race -count=1 -timeout 20m $$($(GO) list ./... | grep -v '/app/web')
 	$(GO) test -count=1 -timeout 20m $(WEB_PKGS)
+
+## bench: the load test (scripts/bench.sh): seeds BENCH_SCALE (small, medium (default) or large), starts
+## the binary, logs in, runs wrk on the pages of issue 10 and their floors, writes BENCHMARKS.md
+bench: frontend
+	@bash scripts/bench.sh
 
 ## stripe-mock: Stripe's API simulator the payment tests call (started by the tests themselves)
 STRIPE_MOCK_VERSION := v0.203.0
