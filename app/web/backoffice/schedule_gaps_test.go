@@ -98,6 +98,47 @@ func TestPlanPickerSummaryAndContractHistory(t *testing.T) {
 	if !strings.Contains(doc.Text(), "Plan de maintenance préventive") {
 		t.Error("the portal's contract history lacks the plan's amendment")
 	}
+	// In English, English words.
+	cl.Post("/language", url.Values{"lang": {"en"}})
+	if s := cl.Get("/portal/contracts/" + a.contract.String()).Doc(t).Find("#contract-visits").Text(); !strings.Contains(s, "Every 3 months, on the first Monday, at 09:30") {
+		t.Errorf("English summary: %q", s)
+	}
+}
+
+// TestScheduleDragAndDropPostsTheMoveForm: the calendar's visits carry what the move dialog posts
+// (static/js/app.js fills it on drop), and that post is the reschedule route's, back to the view.
+func TestScheduleDragAndDropPostsTheMoveForm(t *testing.T) {
+	a := newPlanApp(t)
+	if res := a.m.Post(a.planPath()+"/tasks", a.taskForm()); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d", res.StatusCode)
+	}
+	doc := a.m.Get("/admin/schedule?view=month&date=2026-12-01").Doc(t)
+	item := doc.Find(`[data-day="2026-12-01"] li[draggable="true"][data-reschedule]`).First()
+	action, _ := item.Attr("data-reschedule")
+	version, _ := item.Attr("data-version")
+	at, _ := item.Attr("data-time")
+	tech, _ := item.Attr("data-technician")
+	if !strings.HasSuffix(action, "/reschedule") || version == "" || at != "09:30" || tech != a.tech.String() {
+		t.Fatalf("draggable visit: %q %q %q %q", action, version, at, tech)
+	}
+	dialog := doc.Find("#move-dialog form")
+	back, _ := dialog.Find(`input[name="back"]`).Attr("value")
+	if dialog.Length() != 1 || dialog.Find("#move-reason").Length() != 1 || dialog.Find(`input[name="_csrf"]`).Length() != 1 ||
+		back != "/admin/schedule?date=2026-12-01&view=month" {
+		t.Fatalf("move dialog: back %q", back)
+	}
+	// A dropped visit without a reason: the reschedule form, 422, nothing moved.
+	form := url.Values{"date": {"2026-12-02"}, "time": {at}, "technician_id": {tech}, "version": {version}, "back": {back}}
+	if res := a.m.Post(action, form); res.StatusCode != http.StatusUnprocessableEntity || res.Doc(t).Find("#f-reason-error").Length() != 1 {
+		t.Fatalf("no reason: %d", res.StatusCode)
+	}
+	res := a.m.Post(action, withForm(form, "reason", "Fermeture exceptionnelle le 1er"))
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != back {
+		t.Fatalf("drop: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	if cell := a.m.Get(back).Doc(t).Find(`[data-day="2026-12-02"]`).Text(); !strings.Contains(cell, "Mise à jour du site") || !strings.Contains(cell, "Replanifiée") {
+		t.Errorf("2 December after the drop: %q", cell)
+	}
 }
 
 func TestInterventionFormWarnsOfOverlaps(t *testing.T) {
