@@ -43,6 +43,8 @@ Usage:
   maintenant [serve]                      start the web server (migrates first; seeds demo data into an empty dev database)
   maintenant migrate up|down|status       apply, undo the last group of, or list the migrations
   maintenant seed --demo                  fill an empty database with the demo data (refused when APP_ENV=prod)
+  maintenant seed --scale small|medium|large
+                                          the demo data then years of generated history, for load tests
   maintenant user create --staff|--client --email E --name N [--role R] [--client-name NAME] [--password P]
                                           create a user; without --password a client user gets an invitation mail
   maintenant env                          list the environment variables and their defaults
@@ -331,11 +333,16 @@ func migrate(args []string) error {
 func seedCmd(args []string) error {
 	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
 	demo := fs.Bool("demo", false, "write the demo data")
+	scale := fs.String("scale", "", "write the demo data then years of history: small, medium or large")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if !*demo {
-		return errors.New("usage: maintenant seed --demo")
+	size, scaled := seed.Sizes[*scale]
+	if *scale != "" && !scaled {
+		return fmt.Errorf("unknown scale %q: use small, medium or large", *scale)
+	}
+	if !*demo && !scaled {
+		return errors.New("usage: maintenant seed --demo | --scale small|medium|large")
 	}
 	ctx := context.Background()
 	cfg, db, _, err := setup(ctx)
@@ -349,10 +356,20 @@ func seedCmd(args []string) error {
 	if _, err := database.Migrate(ctx, db); err != nil {
 		return err
 	}
+	started := time.Now()
 	if err := seed.Demo(ctx, db, time.Now(), &storage.Local{Dir: filepath.Join(cfg.DataDir, "files")}); err != nil {
 		return err
 	}
-	fmt.Printf("demo data written; every account's password is %q\n", seed.DemoPassword)
+	fmt.Printf("demo data written in %.1fs; every account's password is %q\n", time.Since(started).Seconds(), seed.DemoPassword)
+	if scaled {
+		fmt.Printf("seeding scale %s...\n", size.Name)
+		rep, err := seed.Scale(ctx, db, size, time.Now())
+		if err != nil {
+			return err
+		}
+		fmt.Print(rep)
+		fmt.Printf("scale %s seeded in %.1fs (demo data included)\n", size.Name, time.Since(started).Seconds())
+	}
 	return nil
 }
 
