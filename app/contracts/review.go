@@ -58,11 +58,11 @@ func SetReviewInterval(ctx context.Context, db bun.IDB, id uuid.UUID, months, ex
 	if err != nil {
 		return nil, err
 	}
-	if c.Version != expectedVersion {
-		return nil, apperr.Conflictf(ErrStale)
-	}
 	if months < 0 || months > MaxReviewMonths {
 		return nil, apperr.Fields{"review_months": "template.error.review_months"}.Err()
+	}
+	if c.Version != expectedVersion {
+		return nil, apperr.Conflictf(ErrStale)
 	}
 	_, err = db.NewUpdate().Model((*Contract)(nil)).Set("review_months = ?", months).Set("version = version + 1").
 		Set("updated_at = ?", now.UTC()).Where("id = ?", id).Exec(ctx)

@@ -132,6 +132,24 @@ func New(cfg Config) (*river.Client[pgx.Tx], error) {
 			rc.PeriodicJobs = append(rc.PeriodicJobs, river.NewPeriodicJob(dailyAt{hour: 6, minute: 10, loc: cfg.Location},
 				func() (river.JobArgs, *river.InsertOpts) { return EquipmentExpiriesArgs{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true}))
+			river.AddWorker(workers, &PolicyEffectiveWorker{
+				DB: cfg.DB, Now: cfg.Now, Location: cfg.Location, Composer: cfg.Composer, Outbox: outbox,
+				BaseURL: cfg.BaseURL, Logger: cfg.Logger,
+			})
+			// Daily at 00:05 in the provider's zone (the first minutes of an effective date), and at
+			// start: the policy version taking effect is announced to the clients' users once.
+			rc.PeriodicJobs = append(rc.PeriodicJobs, river.NewPeriodicJob(dailyAt{hour: 0, minute: 5, loc: cfg.Location},
+				func() (river.JobArgs, *river.InsertOpts) { return PolicyEffectiveArgs{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true}))
+			river.AddWorker(workers, &ReviewRemindersWorker{
+				DB: cfg.DB, Now: cfg.Now, Location: cfg.Location, Composer: cfg.Composer, Outbox: outbox,
+				BaseURL: cfg.BaseURL, Logger: cfg.Logger,
+			})
+			// Daily at 06:20 in the provider's zone, and at start: periodic contract reviews due in 30
+			// and 7 days and today reminded to the managers, once each.
+			rc.PeriodicJobs = append(rc.PeriodicJobs, river.NewPeriodicJob(dailyAt{hour: 6, minute: 20, loc: cfg.Location},
+				func() (river.JobArgs, *river.InsertOpts) { return ReviewRemindersArgs{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true}))
 		}
 	}
 	return river.NewClient(riverpgxv5.New(cfg.DB.Pool), rc)

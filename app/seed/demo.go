@@ -109,7 +109,13 @@ func write(ctx context.Context, db *database.DB, now time.Time, full bool, files
 		if !full {
 			return nil
 		}
+		if err := d.housePolicy(ctx, tx); err != nil {
+			return err
+		}
 		if err := d.contracts(ctx, tx); err != nil {
+			return err
+		}
+		if err := d.contractTemplates(ctx, tx); err != nil {
 			return err
 		}
 		if err := d.tickets(ctx, tx); err != nil {

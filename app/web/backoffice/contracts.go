@@ -162,6 +162,10 @@ type contractFormPage struct {
 	MaintenanceKinds []contracts.MaintenanceKind
 	BillingPeriods   []contracts.BillingPeriod
 	Checked          map[contracts.MaintenanceKind]bool
+	// Template is the template a new contract is made from, and Templates those offered (new
+	// contracts only; contract_templates.go).
+	Template  *contracts.Template
+	Templates []*contracts.Template
 }
 
 // contractServiceRow is one service row of the form, as entered.
@@ -517,8 +521,15 @@ func (h *handler) handleContractNew(c *fiber.Ctx) error {
 	if id, err := uuid.Parse(c.Query("client")); err == nil {
 		form["client_id"] = id.String()
 	}
+	tpl, err := h.prefillFromTemplate(c, form)
+	if err != nil {
+		return err
+	}
 	p, err := h.newContractFormPage(c, nil, form)
 	if err != nil {
+		return err
+	}
+	if err := h.offerTemplates(c, p, tpl); err != nil {
 		return err
 	}
 	if len(p.Policies) == 1 {
@@ -532,15 +543,25 @@ func (h *handler) handleContractCreate(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	f, problems := readContractForm(c)
 	ct := &contracts.Contract{ClientID: f.ClientID}
-	var err error
+	tpl, err := h.formTemplate(c, f.Values, problems)
+	if err != nil {
+		return err
+	}
 	if len(problems) == 0 {
 		err = h.DB.InTx(ctx, func(ctx context.Context, tx *database.Tx) error {
 			if err := contracts.Create(ctx, tx, ct, f.Terms, web.CurrentUser(c).ID, h.Now().In(h.Config.Location)); err != nil {
 				return err
 			}
+			details := map[string]any{"reference": ct.Reference, "title": f.Terms.Title}
+			if tpl != nil {
+				if err := h.applyTemplate(ctx, tx, c, ct, tpl); err != nil {
+					return err
+				}
+				details["template"] = tpl.Name
+			}
 			return audit.Write(ctx, tx, h.Now(), web.Actor(c), audit.Event{
 				Action: audit.ContractCreated, TargetType: "contract", TargetID: ct.ID.String(), ClientID: ct.ClientID,
-				Details: map[string]any{"reference": ct.Reference, "title": f.Terms.Title},
+				Details: details,
 			})
 		})
 	} else {
@@ -557,6 +578,9 @@ func (h *handler) handleContractCreate(c *fiber.Ctx) error {
 		f.formFields(apperr.FieldsOf(err), all)
 		p, perr := h.newContractFormPage(c, nil, f.Values)
 		if perr != nil {
+			return perr
+		}
+		if perr := h.offerTemplates(c, p, tpl); perr != nil {
 			return perr
 		}
 		p.Errors = all
@@ -732,6 +756,8 @@ type contractShowPage struct {
 	History        []contractVersionView
 	ActivatedAt    time.Time
 	StatusChangeAt time.Time
+	// Reviews are the periodic reviews with the client (contract_reviews.go).
+	Reviews *contractReviewsView
 }
 
 // contractPolicyRow is one priority's targets.
@@ -889,6 +915,9 @@ func (h *handler) contractShowData(c *fiber.Ctx, id uuid.UUID) (*contractShowPag
 			}
 		}
 		p.History = append(p.History, vv)
+	}
+	if p.Reviews, err = h.contractReviews(c, ct); err != nil {
+		return nil, err
 	}
 	return p, nil
 }

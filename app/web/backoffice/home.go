@@ -72,6 +72,9 @@ func (h *handler) handleHome(c *fiber.Ctx) error {
 			Status: u.Contract.Status, Label: u.Deadline.Label(), When: h.CivilDate(u.Deadline.On, today),
 		})
 	}
+	if err := h.homeReviews(c, p, today); err != nil {
+		return err
+	}
 	return h.Render(c, fiber.StatusOK, "backoffice/home", p)
 }
 

@@ -213,4 +213,21 @@ func Routes(s *web.Server) {
 	r.Post("/settings/sla/:id", s.RequireManager, h.handleSLAPolicyUpdate)
 	r.Post("/settings/sla/:id/archive", s.RequireManager, h.handleSLAPolicyArchive)
 	r.Post("/settings/sla/:id/unarchive", s.RequireManager, h.handleSLAPolicyUnarchive)
+
+	// The maintenance policy and contract templates (settings): PDFs before ":no".
+	r.Get("/settings/policy", s.RequireManager, h.handlePolicyEdit)
+	r.Post("/settings/policy", s.RequireManager, h.handlePolicySave)
+	r.Post("/settings/policy/discard", s.RequireManager, h.handlePolicyDiscard)
+	r.Get("/settings/policy/:no.pdf", s.RequireManager, h.handlePolicyVersionPDF)
+	r.Get("/settings/policy/:no", s.RequireManager, h.handlePolicyVersion)
+	r.Get("/settings/templates", s.RequireManager, h.handleTemplateIndex)
+	r.Get("/settings/templates/new", s.RequireManager, h.handleTemplateNew)
+	r.Post("/settings/templates", s.RequireManager, h.handleTemplateCreate)
+	r.Get("/settings/templates/:id", s.RequireManager, h.handleTemplateEdit)
+	r.Post("/settings/templates/:id", s.RequireManager, h.handleTemplateUpdate)
+	r.Post("/settings/templates/:id/archive", s.RequireManager, h.handleTemplateArchive)
+
+	// Periodic contract reviews.
+	r.Post("/contracts/:id/reviews", s.RequireManager, h.handleContractReviewCreate)
+	r.Post("/contracts/:id/review-interval", s.RequireManager, h.handleContractReviewInterval)
 }

@@ -28,6 +28,11 @@ func Routes(s *web.Server) {
 	r.Post("/contracts/:id/notice", h.handleContractNotice)
 	r.Get("/contracts/:id/sla", h.handleContractSLA)
 
+	// The provider's maintenance policy (the same for every client): the PDF before ":no".
+	r.Get("/policy", h.handlePolicyShow)
+	r.Get("/policy/:no.pdf", h.handlePolicyPDF)
+	r.Get("/policy/:no", h.handlePolicyVersion)
+
 	// Tickets.
 	r.Get("/tickets", h.handleTicketIndex)
 	r.Get("/tickets/new", h.handleTicketNew)
