@@ -47,6 +47,8 @@ Usage:
                                           the demo data then years of generated history, for load tests
   maintenant user create --staff|--client --email E --name N [--role R] [--client-name NAME] [--password P]
                                           create a user; without --password a client user gets an invitation mail
+  maintenant backup [--out FILE]          write the database (pg_dump custom format) and every uploaded file into one archive
+  maintenant restore [--force] FILE       put an archive back, then check every table's row count and every file's checksum
   maintenant env                          list the environment variables and their defaults
 `
 
@@ -71,6 +73,10 @@ func run(args []string) error {
 		return seedCmd(args)
 	case "user":
 		return userCmd(args)
+	case "backup":
+		return backupCmd(args)
+	case "restore":
+		return restoreCmd(args)
 	case "env":
 		for _, v := range config.Variables {
 			fmt.Printf("%-22s %s\n", v[0], v[1])
@@ -174,7 +180,10 @@ func serve() error {
 		sender = &mail.SMTPSender{URL: cfg.SMTPURL, From: cfg.MailFrom}
 	}
 	outbox := &mail.Outbox{}
-	files := &storage.Local{Dir: filepath.Join(cfg.DataDir, "files")}
+	files, err := fileStore(cfg)
+	if err != nil {
+		return err
+	}
 	poller, stopDemo, err := inboundMailbox(cfg, db, outbox, files, logger)
 	if err != nil {
 		return err
