@@ -12,6 +12,8 @@ command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
 command -v qpdf >/dev/null 2>&1 || need+=(qpdf)
 # Several instances behind a load balancer (the cluster drill).
 command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || need+=(haproxy)
+# Faults reported by email: one integration test against a real IMAP server on loopback.
+command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || need+=(dovecot-imapd)
 if ! command -v pg_ctl >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
   if ! (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; then need+=(postgresql); fi
 fi
