@@ -130,4 +130,9 @@ func TestJourneySchedule(t *testing.T) {
 	j.waitFor(`!!document.querySelector('section#home-visits')`)
 	j.expectText("Visites préventives", "11/12/2026 10:00", "Contrôle mensuel de la caisse connectée", "Date modifiée par notre équipe")
 	j.inspect("portal-home")
+
+	// The contract's visits page: the plan in plain words, the next visits paged with HTMX.
+	j.run(chromedp.Navigate(fmt.Sprintf("%s/portal/visits?contract=%s", base, contract)))
+	j.expectText("Chaque mois, le 10, à 10:00", "Tous les 3 mois, le 15, à 06:30")
+	j.inspect("portal-visits")
 }
