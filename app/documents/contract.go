@@ -34,6 +34,9 @@ type ContractData struct {
 	Today time.Time
 	// Location is the provider's time zone, for instants such as when notice was given (nil: UTC).
 	Location *time.Location
+	// Plan is the preventive maintenance plan of the terms, one task per line written for the
+	// reader (web.PlanTermsLines); empty when the contract has none.
+	Plan []string
 }
 
 // Contract renders a maintenance contract as a PDF with every clause: the parties, the object, the
@@ -266,6 +269,10 @@ func (w *contractWriter) services() {
 	}
 	w.bullets(items)
 	w.note(t("documents.contract.maintenance_only"))
+	if len(w.data.Plan) > 0 {
+		w.subheading(t("schedule.plan.heading"))
+		w.bullets(w.data.Plan)
+	}
 }
 
 func (w *contractWriter) duration() {

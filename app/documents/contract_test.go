@@ -66,6 +66,7 @@ func sampleContract() documents.ContractData {
 	}
 	return documents.ContractData{
 		Contract: c, Versions: []*contracts.Version{v1, &v2},
+		Plan: []string{"Mises à jour du site (boulangerie-martin.fr) : Chaque mois, le 1er mardi, à 06:30 · 45 min · À distance"},
 		Policy: &contracts.SLAPolicy{
 			ID: policy, Name: "Commerce — heures ouvrées", Description: "Pour les commerces ouverts du mardi au samedi.",
 			Hours: map[string][]string{
@@ -169,6 +170,7 @@ func TestContractDocument(t *testing.T) {
 		"Article 1 — Objet du contrat", "Maintenance préventive, corrective et évolutive du site vitrine",
 		"Article 2 — Prestations couvertes", "Site e-commerce", "boutique.boulangerie-martin.fr",
 		"Réseau social", "Types de maintenance inclus", "Maintenance évolutive",
+		"Plan de maintenance préventive", "Chaque mois, le 1er mardi, à 06:30",
 		"Article 3 — Durée, reconduction et résiliation", "Date de début 01/01/2026",
 		"12 mois (jusqu'au 31/12/2026)", "Par périodes de 12 mois", "Préavis de résiliation 3 mois",
 		"Prochaine reconduction 01/01/2027", "Dernier jour pour résilier 30/09/2026",

@@ -43,10 +43,19 @@ func (s *Server) SendContractPDF(c *fiber.Ctx, ct *contracts.Contract) error {
 			return err
 		}
 	}
+	// The preventive plan is part of the terms (app/scheduling): the plan of the terms printed.
+	var plan []string
+	plans, err := contracts.Plans(ctx, s.DB.Bun, ct.ID, len(versions))
+	if err != nil {
+		return err
+	}
+	if n := ct.CurrentVersion; n >= 1 && n <= len(plans) && plans[n-1] != "" {
+		plan = s.PlanTermsLines(c, plans[n-1])
+	}
 	lang := Lang(c)
 	pdf, err := documents.Contract(documents.ContractData{
 		Contract: ct, Versions: versions, Policy: policy, Provider: org, Client: cl,
-		Today: contracts.Day(s.Now().In(s.Config.Location)), Location: s.Config.Location,
+		Today: contracts.Day(s.Now().In(s.Config.Location)), Location: s.Config.Location, Plan: plan,
 	}, func(id string, args ...any) string { return s.Catalogue.T(lang, id, args...) },
 		func(cents int64) string { return i18n.Money(lang, cents) })
 	if err != nil {

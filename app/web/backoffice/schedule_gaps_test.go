@@ -3,6 +3,9 @@ package backoffice_test
 import (
 	"net/http"
 	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -81,6 +84,22 @@ func TestPlanPickerSummaryAndContractHistory(t *testing.T) {
 		"Mise à jour du site (boulangerie-martin.fr)", "Tous les 3 mois, le 1er lundi, à 09:30 · 1 h 30 · À distance"} {
 		if !strings.Contains(hist, want) {
 			t.Errorf("contract history lacks %q:\n%s", want, hist)
+		}
+	}
+	// The contract document prints the plan of its terms.
+	if _, err := exec.LookPath("pdftotext"); err == nil {
+		res := a.m.Get("/admin/contracts/" + a.contract.String() + ".pdf")
+		file := filepath.Join(t.TempDir(), "c.pdf")
+		if err := os.WriteFile(file, []byte(res.Body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command("pdftotext", file, "-").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := strings.Join(strings.Fields(strings.NewReplacer("\u202f", " ", "\u00a0", " ").Replace(string(out))), " ")
+		if !strings.Contains(text, "Plan de maintenance préventive") || !strings.Contains(text, "Tous les 3 mois, le 1er lundi") {
+			t.Errorf("the contract PDF lacks the plan")
 		}
 	}
 	// The client sees it too, in its words, and its plan on the contract page, with no HTMX call.
