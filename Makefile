@@ -7,7 +7,7 @@ export PATH := $(PATH):/usr/local/go/bin:$(HOME)/go/bin
 
 CSS_SOURCES := $(shell find views -name '*.html') $(shell find app -name '*.go' -not -name '*_test.go') static/css/input.css static/js/app.js tailwind.config.js
 
-.PHONY: run test build frontend system-deps stripe-mock lint clean bench
+.PHONY: run test build frontend system-deps stripe-mock lint clean bench fuzz cluster
 
 ## run: build the front end and start the server on http://127.0.0.1:8080 with demo data
 run: frontend
@@ -24,6 +24,24 @@ WEB_PKGS = $(shell $(GO) list ./app/web/...)
 test: frontend system-deps stripe-mock
 	$(GO) test -race -count=1 -timeout 20m $$($(GO) list ./... | grep -v '/app/web')
 	$(GO) test -count=1 -timeout 20m $(WEB_PKGS)
+	@$(MAKE) --no-print-directory fuzz
+
+## fuzz: each fuzz target (parsers, recurrence rules, SLA arithmetic, totals, CSV cells) for
+## FUZZTIME (4 s by default; `make fuzz FUZZTIME=10m` for a long run). Crashers land in testdata/fuzz.
+FUZZTIME ?= 4s
+FUZZ_TARGETS := app/billing:FuzzComputeTotals app/sla:FuzzCalendarAddBetween app/scheduling:FuzzRecurrenceRule \
+	app/interventions:FuzzSafeCell app/interventions:FuzzParseQuantity \
+	app/web/backoffice:FuzzParseContractDecimal app/web/backoffice:FuzzParseInterventionMinutes
+fuzz:
+	@set -eo pipefail; for t in $(FUZZ_TARGETS); do pkg=./$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz $$name ($$pkg, $(FUZZTIME))"; \
+		$(GO) test -run "^$$name\$$" -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg | grep -v '^fuzz: elapsed'; \
+	done
+
+## cluster: two instances on loopback behind HAProxy (scripts/cluster.sh, scripts/haproxy.cfg),
+## on the dev database or DATABASE_URL; the balancer on CLUSTER_PORT (8090)
+cluster: build system-deps
+	@bash scripts/cluster.sh
 
 ## bench: the load test (scripts/bench.sh): seeds BENCH_SCALE (small, medium (default) or large), starts
 ## the binary, logs in, runs wrk on the pages of issue 10 and their floors, writes BENCHMARKS.md

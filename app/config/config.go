@@ -97,6 +97,12 @@ var Variables = [][2]string{
 	{"SUPPORT_ADDRESS", "(the IMAP_URL user when it is an address)"},
 	{"INBOUND_MAX_BYTES", "26214400 (25 MiB)"},
 	{"INBOUND_ACKS_PER_HOUR", "3"},
+	{"S3_URL", "(none: files in DATA_DIR/files)"},
+	{"S3_BUCKET", "(required with S3_URL)"},
+	{"S3_PREFIX", "(none)"},
+	{"S3_REGION", "(none)"},
+	{"S3_ACCESS_KEY", "(required with S3_URL)"},
+	{"S3_SECRET_KEY", "(required with S3_URL)"},
 }
 
 // Load reads the configuration through getenv (os.Getenv in production, a map in tests).
