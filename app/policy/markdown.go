@@ -113,11 +113,31 @@ func Blocks(src string) []Block {
 	return out
 }
 
-// inlineText is the text of a block's inline content.
+// inlineText is the text of a block's inline content. Raw HTML is left out, and so is the content
+// of an inline script or style element, as the page's sanitiser drops them.
 func inlineText(n ast.Node, source []byte) string {
 	var b strings.Builder
+	skipping := false
 	_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
+			return ast.WalkContinue, nil
+		}
+		if raw, ok := c.(*ast.RawHTML); ok {
+			var tag strings.Builder
+			for i := 0; i < raw.Segments.Len(); i++ {
+				seg := raw.Segments.At(i)
+				tag.Write(seg.Value(source))
+			}
+			lower := strings.ToLower(tag.String())
+			switch {
+			case strings.HasPrefix(lower, "<script"), strings.HasPrefix(lower, "<style"):
+				skipping = true
+			case strings.HasPrefix(lower, "</script"), strings.HasPrefix(lower, "</style"):
+				skipping = false
+			}
+			return ast.WalkSkipChildren, nil
+		}
+		if skipping {
 			return ast.WalkContinue, nil
 		}
 		switch t := c.(type) {
@@ -135,7 +155,7 @@ func inlineText(n ast.Node, source []byte) string {
 				}
 			}
 			return ast.WalkSkipChildren, nil
-		case *ast.RawHTML, *ast.HTMLBlock:
+		case *ast.HTMLBlock:
 			return ast.WalkSkipChildren, nil
 		}
 		return ast.WalkContinue, nil
