@@ -1,0 +1,433 @@
+package main_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"maintenant/app/audit"
+	"maintenant/app/billing"
+	"maintenant/app/database"
+	"maintenant/app/testutil"
+)
+
+// instance is one running `maintenant serve`.
+type instance struct {
+	cmd  *exec.Cmd
+	addr string
+	done chan error
+	log  *strings.Builder
+}
+
+type syncBuilder struct {
+	mu sync.Mutex
+	strings.Builder
+}
+
+func (b *syncBuilder) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.Builder.Write(p)
+}
+
+func startInstance(t *testing.T, bin string, env []string, addr string) *instance {
+	t.Helper()
+	log := &syncBuilder{}
+	cmd := exec.Command(bin, "serve")
+	cmd.Env = append(env, "LISTEN_ADDR="+addr)
+	cmd.Stdout, cmd.Stderr = log, log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	in := &instance{cmd: cmd, addr: addr, done: make(chan error, 1), log: &log.Builder}
+	go func() { in.done <- cmd.Wait() }()
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	waitReady(t, "http://"+addr, log)
+	return in
+}
+
+func waitReady(t *testing.T, base string, log fmt.Stringer) {
+	t.Helper()
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		res, err := http.Get(base + "/readyz")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s not ready after 90 s:\n%s", base, log)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// browser is a cookie-keeping client of the balancer that does not follow redirects.
+type browser struct {
+	c    *http.Client
+	base string
+	csrf string
+	mu   sync.Mutex
+}
+
+var errorText = regexp.MustCompile(`(?s)<main.{0,600}`)
+
+var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+func (b *browser) do(t *testing.T, method, path string, form url.Values) (*http.Response, string) {
+	t.Helper()
+	var body io.Reader
+	if form != nil {
+		b.mu.Lock()
+		form.Set("_csrf", b.csrf)
+		b.mu.Unlock()
+		body = strings.NewReader(form.Encode())
+	}
+	req, _ := http.NewRequest(method, b.base+path, body)
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	res, err := b.c.Do(req)
+	if err != nil {
+		return nil, err.Error()
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	if m := csrfField.FindSubmatch(raw); m != nil {
+		b.mu.Lock()
+		b.csrf = string(m[1])
+		b.mu.Unlock()
+	}
+	return res, string(raw)
+}
+
+func newBrowser(base string) *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{base: base, c: &http.Client{Jar: jar, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+// gapless checks that every numbering (kind, year) of the issued invoices is 1..n.
+func gapless(t *testing.T, db *database.DB) int {
+	t.Helper()
+	var rows []struct {
+		Kind    string
+		Year    int
+		Numbers []int `bun:",array"`
+	}
+	if err := db.Bun.NewRaw(`SELECT kind, year, array_agg(number ORDER BY number) AS numbers FROM invoices
+		WHERE number IS NOT NULL GROUP BY 1, 2`).Scan(context.Background(), &rows); err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for _, r := range rows {
+		for i, n := range r.Numbers {
+			if n != i+1 {
+				t.Fatalf("%s %d: numbers %v are not 1..%d", r.Kind, r.Year, r.Numbers, len(r.Numbers))
+			}
+		}
+		total += len(r.Numbers)
+	}
+	return total
+}
+
+// drafts writes n draft invoices for the demo bakery, as the manager would.
+func drafts(t *testing.T, db *database.DB, n int) []draft {
+	t.Helper()
+	ctx := context.Background()
+	var client, manager uuid.UUID
+	if err := db.Bun.NewRaw("SELECT client_id FROM users WHERE email = ?", testutil.BoulangerieUser).Scan(ctx, &client); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Bun.NewRaw("SELECT id FROM users WHERE email = ?", testutil.Manager).Scan(ctx, &manager); err != nil {
+		t.Fatal(err)
+	}
+	var ids []draft
+	err := db.InTx(ctx, func(ctx context.Context, tx *database.Tx) error {
+		for range n {
+			inv, err := billing.CreateInvoice(ctx, tx, billing.InvoiceInput{
+				ClientID: client, Title: "Exercice de charge", PaymentTermsDays: 30,
+				Lines: []*billing.InvoiceLine{{Description: "Forfait", Quantity: 1000, Unit: "forfait", UnitPriceCents: 100_00, VATRateBP: 2000}},
+			}, audit.Actor{UserID: manager, Label: testutil.Manager}, time.Now())
+			if err != nil {
+				return err
+			}
+			ids = append(ids, draft{inv.ID, inv.Version})
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
+type draft struct {
+	id      uuid.UUID
+	version int
+}
+
+// issueAll issues the drafts concurrently through the balancer; it returns the status codes and
+// which instance answered each.
+func issueAll(t *testing.T, b *browser, ids []draft) (codes map[int]int, servers map[string]int) {
+	codes, servers = map[int]int{}, map[string]int{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, id := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, body := b.do(t, http.MethodPost, "/admin/invoices/"+id.id.String()+"/issue", url.Values{"confirm": {"on"}, "version": {strconv.Itoa(id.version)}})
+			mu.Lock()
+			defer mu.Unlock()
+			if res != nil && res.StatusCode != http.StatusSeeOther && codes[res.StatusCode] == 0 {
+				t.Logf("issue: %d %s", res.StatusCode, errorText.FindString(body))
+			}
+			if res == nil {
+				codes[0]++
+				return
+			}
+			codes[res.StatusCode]++
+			servers[res.Header.Get("X-Served-By")]++
+		}()
+	}
+	wg.Wait()
+	return codes, servers
+}
+
+// TestClusterDrill runs two instances of the binary on one database behind HAProxy (the
+// configuration of scripts/haproxy.cfg) and checks what a deployment of several instances promises:
+// sessions and CSRF tokens valid on both, the periodic job and a mail once, 200 concurrent invoice
+// issues numbered without gap over both, then SIGTERM and kill -9 of an instance under load.
+func TestClusterDrill(t *testing.T) {
+	haproxy, err := exec.LookPath("haproxy")
+	if err != nil {
+		if _, err := os.Stat("/usr/sbin/haproxy"); err != nil {
+			t.Skip("haproxy is not installed (make system-deps installs it): cluster drill skipped")
+		}
+		haproxy = "/usr/sbin/haproxy"
+	}
+	if testing.Short() {
+		t.Skip("cluster drill skipped in -short mode")
+	}
+	bin := binary(t)
+	dbURL := freshDB(t, "mt_test_cmd_cluster")
+	sink := testutil.SMTPSink(t)
+	lb, addrA, addrB := freePort(t), freePort(t), freePort(t)
+	env := append(os.Environ(), "DATABASE_URL="+dbURL, "DATA_DIR="+t.TempDir(), "APP_ENV=dev",
+		"SECRET_KEY=cluster-drill-secret-0123456789abcdef0123", "BASE_URL=http://"+lb, "TRUSTED_PROXIES=127.0.0.1",
+		"SMTP_URL="+sink.URL(), "S3_URL=")
+	a := startInstance(t, bin, env, addrA) // migrates and seeds
+	b := startInstance(t, bin, env, addrB)
+
+	cfg, _ := filepath.Abs("../../scripts/haproxy.cfg")
+	hp := exec.Command(haproxy, "-db", "-f", cfg)
+	hp.Env = append(os.Environ(), "CLUSTER_BIND="+lb, "INSTANCE_A="+addrA, "INSTANCE_B="+addrB)
+	hlog := &syncBuilder{}
+	hp.Stdout, hp.Stderr = hlog, hlog
+	if err := hp.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = hp.Process.Kill(); _ = hp.Wait() })
+	waitReady(t, "http://"+lb, hlog)
+
+	db, err := database.Open(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+
+	// Sessions and CSRF: logged in through one instance, valid on both.
+	m := newBrowser("http://" + lb)
+	m.do(t, http.MethodGet, "/login", nil)
+	if res, _ := m.do(t, http.MethodPost, "/login", url.Values{"email": {testutil.Manager}, "password": {"demo-password"}}); res == nil || res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login through the balancer: %v", res)
+	}
+	served := map[string]int{}
+	for i := range 20 {
+		res, _ := m.do(t, http.MethodGet, "/admin", nil)
+		if res == nil || res.StatusCode != http.StatusOK {
+			t.Fatalf("GET /admin #%d: %v", i, res)
+		}
+		served[res.Header.Get("X-Served-By")]++
+		lang := []string{"fr", "en"}[i%2]
+		res, _ = m.do(t, http.MethodPost, "/language", url.Values{"lang": {lang}})
+		if res == nil || res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("POST /language #%d (CSRF from the other instance): %v", i, res)
+		}
+		served[res.Header.Get("X-Served-By")]++
+	}
+	if served["a"] < 10 || served["b"] < 10 {
+		t.Fatalf("requests per instance: %v, want both used", served)
+	}
+
+	// The periodic cleanup job runs at start on the leader only: once for the cluster.
+	count := func(q string, args ...any) int {
+		var n int
+		if err := db.Bun.NewRaw(q, args...).Scan(context.Background(), &n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for count("SELECT count(*) FROM river_job WHERE kind = 'accounts.cleanup'") == 0 && time.Now().Before(deadline) {
+		time.Sleep(200 * time.Millisecond)
+	}
+	time.Sleep(2 * time.Second)
+	if n := count("SELECT count(*) FROM river_job WHERE kind = 'accounts.cleanup'"); n != 1 {
+		t.Errorf("the periodic job ran %d times on start, want once for the cluster", n)
+	}
+
+	// A mail asked through the balancer is delivered once, whichever instance's worker takes it.
+	anon := newBrowser("http://" + lb)
+	anon.do(t, http.MethodGet, "/password/forgot", nil)
+	if res, _ := anon.do(t, http.MethodPost, "/password/forgot", url.Values{"email": {testutil.BoulangerieUser}}); res == nil || res.StatusCode >= 400 {
+		t.Fatalf("forgot password: %v", res)
+	}
+	resets := func() int {
+		n := 0
+		for _, msg := range sink.Messages() {
+			if strings.Contains(string(msg.Data), "/password/reset/") {
+				n++
+			}
+		}
+		return n
+	}
+	deadline = time.Now().Add(30 * time.Second)
+	for resets() == 0 && time.Now().Before(deadline) {
+		time.Sleep(200 * time.Millisecond)
+	}
+	time.Sleep(2 * time.Second)
+	if got := resets(); got != 1 {
+		t.Errorf("%d reset mails delivered, want 1", got)
+	}
+
+	// 200 concurrent issues over both instances: numbers without gap or duplicate.
+	before := gapless(t, db)
+	codes, servers := issueAll(t, m, drafts(t, db, 200))
+	if codes[http.StatusSeeOther] != 200 {
+		t.Errorf("issue answers %v, want 200 × 303", codes)
+	}
+	if servers["a"] == 0 || servers["b"] == 0 {
+		t.Errorf("issues per instance %v, want both", servers)
+	}
+	if got := gapless(t, db); got != before+200 {
+		t.Errorf("%d numbered invoices, want %d", got, before+200)
+	}
+	t.Logf("cluster: 200 concurrent issues over %v, numbers gapless", servers)
+
+	// SIGTERM under load: requests keep flowing, the session holds, the instance exits cleanly.
+	stop := make(chan struct{})
+	var failures, ok int
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			res, _ := m.do(t, http.MethodGet, "/admin", nil)
+			mu.Lock()
+			if res != nil && res.StatusCode == http.StatusOK {
+				ok++
+			} else {
+				failures++
+			}
+			mu.Unlock()
+		}
+	}()
+	time.Sleep(500 * time.Millisecond)
+	if err := a.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-a.done:
+		if err != nil {
+			t.Errorf("instance a after SIGTERM: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("instance a still running 30 s after SIGTERM")
+	}
+	time.Sleep(1500 * time.Millisecond)
+	close(stop)
+	wg.Wait()
+	t.Logf("cluster: SIGTERM under load: %d requests answered, %d failed", ok, failures)
+	if ok == 0 || failures > ok/10 {
+		t.Errorf("SIGTERM: %d answered, %d failed", ok, failures)
+	}
+	for i := range 5 {
+		if res, _ := m.do(t, http.MethodGet, "/admin", nil); res == nil || res.StatusCode != http.StatusOK || res.Header.Get("X-Served-By") != "b" {
+			t.Fatalf("after SIGTERM, request %d: %v", i, res)
+		}
+	}
+
+	// kill -9 of the other instance while it issues invoices: each issue is whole or absent, the
+	// drafts left are issued once it is back, and the numbers stay gapless.
+	startInstance(t, bin, env, addrA)
+	deadline = time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if res, _ := m.do(t, http.MethodGet, "/admin", nil); res != nil && res.Header.Get("X-Served-By") == "a" {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	ids := drafts(t, db, 40)
+	killed := make(chan struct{})
+	go func() {
+		defer close(killed)
+		time.Sleep(100 * time.Millisecond)
+		_ = b.cmd.Process.Kill() // SIGKILL
+	}()
+	issueAll(t, m, ids)
+	<-killed
+	n := gapless(t, db)
+	var idList []uuid.UUID
+	for _, d := range ids {
+		idList = append(idList, d.id)
+	}
+	var left []draft
+	rows, err := db.Bun.QueryContext(context.Background(), "SELECT id, version FROM invoices WHERE id IN (?) AND status = 'draft'", bun.In(idList))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var d draft
+		if err := rows.Scan(&d.id, &d.version); err != nil {
+			t.Fatal(err)
+		}
+		left = append(left, d)
+	}
+	rows.Close()
+	t.Logf("cluster: kill -9 during 40 issues: %d issued, %d left as drafts", len(ids)-len(left), len(left))
+	if n != before+200+len(ids)-len(left) {
+		t.Errorf("%d numbered invoices, want %d", n, before+200+len(ids)-len(left))
+	}
+	if codes, _ := issueAll(t, m, left); codes[http.StatusSeeOther] != len(left) {
+		t.Errorf("issuing the drafts left: %v", codes)
+	}
+	if got := gapless(t, db); got != before+240 {
+		t.Errorf("%d numbered invoices after the retry, want %d", got, before+240)
+	}
+}
