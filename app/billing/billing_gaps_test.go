@@ -7,11 +7,14 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/stripe/stripe-go/v76"
+	"github.com/uptrace/bun"
 
 	"maintenant/app/apperr"
 	"maintenant/app/audit"
 	"maintenant/app/billing"
+	"maintenant/app/contracts"
 	"maintenant/app/database"
+	"maintenant/app/interventions"
 	"maintenant/app/provider"
 	"maintenant/app/tickets"
 )
@@ -360,5 +363,79 @@ func TestBillingReports(t *testing.T) {
 	// A period without the invoice nor the time: nothing.
 	if ps, _ := billing.ProfitabilityByContract(ctx, f.db.Bun, day("2025-01-01"), day("2025-12-31"), 40_00, paris); len(ps) != 0 {
 		t.Fatalf("empty period = %+v", ps)
+	}
+}
+
+// queryCounter counts the statements bun runs.
+type queryCounter struct{ n int }
+
+func (q *queryCounter) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context {
+	return ctx
+}
+func (q *queryCounter) AfterQuery(context.Context, *bun.QueryEvent) { q.n++ }
+
+func TestCandidatesBoundedQueries(t *testing.T) {
+	f := setup(t)
+	c := f.contract(t)
+	counter := &queryCounter{}
+	counted := f.db.Bun.WithQueryHook(counter)
+	count := func() (int, []billing.Candidate) {
+		counter.n = 0
+		cs, err := billing.Candidates(context.Background(), counted, f.client, now, paris)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return counter.n, cs
+	}
+	f.doneIntervention(t, c)
+	one, cs1 := count()
+	for n := range 3 {
+		f.doneInterventionOn(t, c, day("2026-11-02").AddDate(0, 0, n))
+	}
+	four, cs4 := count()
+	kinds := func(cs []billing.Candidate) map[billing.SourceKind]int {
+		m := map[billing.SourceKind]int{}
+		for _, c := range cs {
+			m[c.Ref.Kind]++
+			if c.Description == "" || c.AmountCents == 0 {
+				t.Errorf("candidate %s: %q %d", c.Ref, c.Description, c.AmountCents)
+			}
+		}
+		return m
+	}
+	k1, k4 := kinds(cs1), kinds(cs4)
+	if k4[billing.SourceMaterial] != 4*k1[billing.SourceMaterial] || k1[billing.SourceMaterial] == 0 || k4[billing.SourceContractFee] != 1 {
+		t.Fatalf("candidates: %v then %v", k1, k4)
+	}
+	if one == 0 || one != four {
+		t.Fatalf("queries: %d with one intervention, %d with four", one, four)
+	}
+}
+
+// doneInterventionOn completes an intervention of the contract with 3 h of work on day d and a
+// billable material.
+func (f *fixture) doneInterventionOn(t *testing.T, c *contracts.Contract, d time.Time) {
+	t.Helper()
+	if err := f.tx(t, func(ctx context.Context, tx *database.Tx) error {
+		i, err := interventions.Create(ctx, tx, interventions.Input{ClientID: f.client, ContractID: c.ID, Kind: interventions.KindCorrective,
+			Place: interventions.PlaceOnSite, Title: "Poste en panne"}, f.staff, now.Add(-48*time.Hour))
+		if err != nil {
+			return err
+		}
+		if i, err = interventions.TakeUp(ctx, tx, i.ID, f.manager.ID, i.Version, f.staff, now.Add(-48*time.Hour)); err != nil {
+			return err
+		}
+		e := interventions.TimeEntry{TechnicianID: f.manager.ID, Category: interventions.CategoryWork, StartedAt: d.Add(8 * time.Hour), Minutes: 180}
+		if i, err = interventions.AddTimeEntry(ctx, tx, i.ID, &e, i.Version, now.Add(-24*time.Hour)); err != nil {
+			return err
+		}
+		m := interventions.Material{Description: "Barrette mémoire", QuantityMilli: 1000, UnitPriceCents: 39_90, Billable: true}
+		if i, err = interventions.AddMaterial(ctx, tx, i.ID, &m, i.Version, now.Add(-24*time.Hour)); err != nil {
+			return err
+		}
+		_, _, err = interventions.Complete(ctx, tx, i.ID, i.Version, f.staff, now.Add(-time.Hour), paris)
+		return err
+	}); err != nil {
+		t.Fatal(err)
 	}
 }

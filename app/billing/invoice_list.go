@@ -8,9 +8,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
-	"maintenant/app/contracts"
 	"maintenant/app/database"
-	"maintenant/app/tickets"
 )
 
 // InvoiceFilter narrows a list of invoices.
@@ -134,98 +132,4 @@ func ListPayments(ctx context.Context, db bun.IDB, f PaymentFilter) (*PaymentPag
 		p.Next = database.Cursor(last.CreatedAt, last.ID)
 	}
 	return p, nil
-}
-
-// Candidate is a source a client could be billed for now, with what it would bill.
-type Candidate struct {
-	Ref         SourceRef
-	Description string
-	// AmountCents is the amount excluding VAT it would add (negative for a penalty).
-	AmountCents int64
-	ContractID  uuid.UUID
-}
-
-// maxCandidates bounds each kind of candidate listed.
-const maxCandidates = 100
-
-// Candidates lists what client clientID can be billed for on day now and is not billed yet: the
-// current fee period of each running contract, the uncovered time and billable materials of
-// completed interventions, the deposits and balances of accepted quotes, the SLA penalties of the
-// previous month. A bounded number of queries (plus one SLA report per running contract).
-func Candidates(ctx context.Context, db bun.IDB, clientID uuid.UUID, now time.Time, loc *time.Location) ([]Candidate, error) {
-	loc = zone(loc)
-	today := civilDay(now, loc)
-	var out []Candidate
-	add := func(c Candidate) error {
-		lines, _, err := SourceLines(ctx, db, clientID, c.Ref, now, loc)
-		if err != nil {
-			return nil // not billable now: left out
-		}
-		for _, l := range lines {
-			c.AmountCents += l.HTCents()
-		}
-		c.Description = lines[0].Description
-		out = append(out, c)
-		return nil
-	}
-	cs, err := contracts.ListByClient(ctx, db, clientID)
-	if err != nil {
-		return nil, err
-	}
-	var refs []Candidate
-	prev := tickets.MonthOf(now, loc).Add(-1)
-	for _, c := range cs {
-		if !c.Status.IsRunning() || c.Terms == nil {
-			continue
-		}
-		from, _ := FeePeriod(c.Terms.StartDate, c.Terms.BillingPeriod.Months(), today)
-		refs = append(refs,
-			Candidate{Ref: SourceRef{Kind: SourceContractFee, Key: FeeKey(c.ID, from)}, ContractID: c.ID},
-			Candidate{Ref: SourceRef{Kind: SourceSLAPenalty, Key: PenaltyKey(c.ID, prev)}, ContractID: c.ID})
-	}
-	var ids []struct {
-		Kind       SourceKind    `bun:"kind"`
-		ID         uuid.UUID     `bun:"id"`
-		ContractID uuid.NullUUID `bun:"contract_id"`
-	}
-	if err := db.NewRaw(`(SELECT 'intervention_time' AS kind, i.id, i.contract_id FROM interventions AS i
-			JOIN register_entries AS r ON r.intervention_id = i.id AND r.addendum_id IS NULL
-			WHERE i.client_id = ? AND i.status = 'done' AND r.time_cost_cents > 0
-			ORDER BY i.completed_at LIMIT ?)
-		UNION ALL (SELECT 'material', m.id, i.contract_id FROM materials AS m JOIN interventions AS i ON i.id = m.intervention_id
-			WHERE i.client_id = ? AND i.status = 'done' AND m.billable AND NOT m.from_quote ORDER BY m.created_at LIMIT ?)
-		UNION ALL (SELECT 'quote_deposit', q.id, q.contract_id FROM quotes AS q
-			WHERE q.client_id = ? AND q.status = 'accepted' AND q.deposit_bp > 0 ORDER BY q.decided_at LIMIT ?)
-		UNION ALL (SELECT 'quote', q.id, q.contract_id FROM quotes AS q JOIN interventions AS i ON i.quote_id = q.id AND i.status = 'done'
-			WHERE q.client_id = ? AND q.status = 'accepted' ORDER BY q.decided_at LIMIT ?)`,
-		clientID, maxCandidates, clientID, maxCandidates, clientID, maxCandidates, clientID, maxCandidates).Scan(ctx, &ids); err != nil {
-		return nil, fmt.Errorf("billing: candidates: %w", err)
-	}
-	for _, r := range ids {
-		refs = append(refs, Candidate{Ref: SourceRef{Kind: r.Kind, Key: r.ID.String()}, ContractID: r.ContractID.UUID})
-	}
-	keys := map[SourceKind][]string{}
-	for _, r := range refs {
-		keys[r.Ref.Kind] = append(keys[r.Ref.Kind], r.Ref.Key)
-	}
-	billed := map[SourceRef]bool{}
-	for kind, ks := range keys {
-		var got []string
-		if err := db.NewRaw("SELECT source_key FROM invoice_sources WHERE kind = ? AND source_key IN (?)", string(kind), bun.List(ks)).
-			Scan(ctx, &got); err != nil {
-			return nil, fmt.Errorf("billing: candidates billed: %w", err)
-		}
-		for _, k := range got {
-			billed[SourceRef{Kind: kind, Key: k}] = true
-		}
-	}
-	for _, r := range refs {
-		if billed[r.Ref] {
-			continue
-		}
-		if err := add(r); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
 }

@@ -250,10 +250,14 @@ func (sc *sourceContext) interventionTime(key string) ([]*InvoiceLine, error) {
 		return nil, errSourceUnknown.Err()
 	}
 	r := rows[0]
-	desc := fmt.Sprintf("Temps d'intervention hors forfait, %s « %s » du %s", interventions.Reference(r.Number), r.Title,
-		fmtDate(r.CompletedAt.In(sc.loc)))
-	return []*InvoiceLine{{Description: clip(desc, MaxLineText), Quantity: 1000, Unit: "forfait",
-		UnitPriceCents: r.Cost, VATRateBP: sc.vat}}, nil
+	return []*InvoiceLine{timeLine(r.Number, r.Title, r.CompletedAt, r.Cost, sc.vat, sc.loc)}, nil
+}
+
+// timeLine is the line billing an intervention's uncovered time.
+func timeLine(number int, title string, completedAt time.Time, cost int64, vat int, loc *time.Location) *InvoiceLine {
+	desc := fmt.Sprintf("Temps d'intervention hors forfait, %s « %s » du %s", interventions.Reference(number), title,
+		fmtDate(completedAt.In(loc)))
+	return &InvoiceLine{Description: clip(desc, MaxLineText), Quantity: 1000, Unit: "forfait", UnitPriceCents: cost, VATRateBP: vat}
 }
 
 func (sc *sourceContext) material(key string) ([]*InvoiceLine, error) {
@@ -276,9 +280,13 @@ func (sc *sourceContext) material(key string) ([]*InvoiceLine, error) {
 		return nil, errSourceUnknown.Err()
 	}
 	m := rows[0]
-	desc := fmt.Sprintf("%s (%s)", m.Description, interventions.Reference(m.Number))
-	return []*InvoiceLine{{Description: clip(desc, MaxLineText), Quantity: m.Quantity, Unit: "u",
-		UnitPriceCents: m.UnitPriceCents, VATRateBP: sc.vat}}, nil
+	return []*InvoiceLine{materialLine(m.Description, m.Quantity, m.UnitPriceCents, m.Number, sc.vat)}, nil
+}
+
+// materialLine is the line billing a material handed over.
+func materialLine(description string, q interventions.Quantity, unitPrice int64, number, vat int) *InvoiceLine {
+	desc := fmt.Sprintf("%s (%s)", description, interventions.Reference(number))
+	return &InvoiceLine{Description: clip(desc, MaxLineText), Quantity: q, Unit: "u", UnitPriceCents: unitPrice, VATRateBP: vat}
 }
 
 func (sc *sourceContext) acceptedQuote(key string) (*Quote, error) {
@@ -345,23 +353,29 @@ func (sc *sourceContext) quoteBalance(key string) ([]*InvoiceLine, error) {
 	if n == 0 {
 		return nil, apperr.Fields{"sources": "invoices.error.quote_not_done"}.Err()
 	}
+	deposit, err := billedBy(sc.ctx, sc.db, SourceRef{Kind: SourceQuoteDeposit, Key: q.ID.String()})
+	if err != nil {
+		return nil, err
+	}
+	return balanceLines(q, deposit != uuid.Nil), nil
+}
+
+// balanceLines are the lines of an accepted quote once its work is done, less its deposit when
+// one was billed.
+func balanceLines(q *Quote, depositBilled bool) []*InvoiceLine {
 	var lines []*InvoiceLine
 	for _, l := range q.Lines {
 		lines = append(lines, &InvoiceLine{Description: clip(q.Reference()+" : "+l.Description, MaxLineText), Quantity: l.Quantity,
 			Unit: l.Unit, UnitPriceCents: l.UnitPriceCents, VATRateBP: l.VATRateBP, DiscountBP: l.DiscountBP})
 	}
-	deposit, err := billedBy(sc.ctx, sc.db, SourceRef{Kind: SourceQuoteDeposit, Key: q.ID.String()})
-	if err != nil {
-		return nil, err
-	}
-	if deposit != uuid.Nil {
+	if depositBilled {
 		for _, d := range depositLines(q) {
 			d.Description = clip("Déduction : "+d.Description, MaxLineText)
 			d.UnitPriceCents = -d.UnitPriceCents
 			lines = append(lines, d)
 		}
 	}
-	return lines, nil
+	return lines
 }
 
 func (sc *sourceContext) penalty(key string) ([]*InvoiceLine, error) {
