@@ -36,8 +36,13 @@ func TestJourneyInbound(t *testing.T) {
 	report := "From: Martin <" + testutil.BoulangerieUser + ">\r\nTo: " + inbound.DemoAddress + "\r\n" +
 		"Subject: =?UTF-8?Q?Imprimante_=C3=A0_tickets_muette?=\r\nMessage-ID: <journey-1@boulangerie.example>\r\n" +
 		"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nL'imprimante à tickets ne sort plus rien depuis ce matin.\r\n"
-	if err := demo.Mailbox.Append([]byte(report)); err != nil {
-		t.Fatal(err)
+	stranger := "From: =?UTF-8?Q?Ren=C3=A9e_Dupr=C3=A9?= <renee@nouvelle-boutique.example>\r\nTo: " + inbound.DemoAddress + "\r\n" +
+		"Subject: Devis pour un site\r\nMessage-ID: <journey-0@nouvelle-boutique.example>\r\nMIME-Version: 1.0\r\n" +
+		"Content-Type: text/plain; charset=utf-8\r\n\r\nBonjour, pouvez-vous nous faire un devis ?\r\n\r\n-- \r\nRenée Dupré, gérante\r\n"
+	for _, raw := range []string{stranger, report} {
+		if err := demo.Mailbox.Append([]byte(raw)); err != nil {
+			t.Fatal(err)
+		}
 	}
 
 	// The manager polls the demo mailbox (clearly marked as a demo) and finds the ticket in the queue.
@@ -48,8 +53,18 @@ func TestJourneyInbound(t *testing.T) {
 	j.waitPath("/admin/inbound/mailbox")
 	j.expectText("Boîte de démonstration")
 	j.run(chromedp.Click(chromedp.CSS(`#poll-now`)))
-	j.waitFor(`document.body.innerText.includes("1 message(s) traité(s)")`)
+	j.waitFor(`document.body.innerText.includes("2 message(s) traité(s)")`)
 	j.inspect("mailbox")
+
+	// The unknown sender waits in triage, with the whole text and the source at hand.
+	j.run(chromedp.Click(chromedp.CSS(`main a[href="/admin/inbound"]`)))
+	j.waitPath("/admin/inbound")
+	j.expectText("Devis pour un site", "Expéditeur inconnu")
+	j.inspect("triage")
+	j.run(chromedp.Click(chromedp.CSS(`#inbound-list a[href^="/admin/inbound/"]`)))
+	j.waitFor(`/^\/admin\/inbound\/[0-9a-f-]{36}$/.test(location.pathname)`)
+	j.expectText("Renée Dupré <renee@nouvelle-boutique.example>", "Bonjour, pouvez-vous nous faire un devis ?", "Rattacher à un client")
+	j.inspect("triage-mail")
 	j.clickNav("/admin/tickets")
 	j.expectText("Imprimante à tickets muette")
 	testutil.Eval[bool](t, j.ctx, `(() => {
