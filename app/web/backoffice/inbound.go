@@ -95,8 +95,10 @@ func (h *handler) handleInboundIndex(c *fiber.Ctx) error {
 // inboundShowPage is the view model of one mail.
 type inboundShowPage struct {
 	web.Page
-	M         *inbound.Message
-	Size      string
+	M    *inbound.Message
+	Size string
+	// Notes are the remarks of the record in words (files refused, acknowledgement not sent).
+	Notes     []string
 	Folder    string
 	DecidedBy string
 	// The attach form: the clients, and for the one chosen its contacts and contracts.
@@ -120,6 +122,19 @@ func (h *handler) inboundShowData(c *fiber.Ctx, id, clientID uuid.UUID, form map
 		Folder: inbound.DefaultProcessedFolder, Prios: sla.Priorities()}
 	if h.Inbound != nil {
 		p.Folder = h.Inbound.Mailbox.Processed
+	}
+	for _, line := range strings.Split(m.Notes, "\n") {
+		line = strings.TrimSpace(line)
+		name, key, found := strings.Cut(line, ": ")
+		switch {
+		case line == "":
+		case line == "ack_rate_limited":
+			p.Notes = append(p.Notes, h.T(c, "inbound.note.ack_rate_limited"))
+		case found && strings.HasPrefix(key, "tickets.error."):
+			p.Notes = append(p.Notes, name+" : "+h.T(c, key))
+		default:
+			p.Notes = append(p.Notes, line)
+		}
 	}
 	p.Title = m.Subject
 	if p.Title == "" {

@@ -88,6 +88,30 @@ func TestInboundTriageAttach(t *testing.T) {
 	if n := count(t, app, "SELECT count(*) FROM tickets WHERE channel = 'email' AND reporter_label LIKE 'Renée%'"); n != 1 {
 		t.Errorf("%d tickets from the mail, want 1", n)
 	}
+	checkRefusedFileAndAcknowledgement(t, app, m)
+}
+
+// A known contact's mail with a file the upload rules refuse: the ticket is opened, the file noted
+// on the mail's page in words; the acknowledgement in the outbox names its thread and Reply-To.
+func checkRefusedFileAndAcknowledgement(t *testing.T, app *testutil.App, m *testutil.Client) {
+	t.Helper()
+	raw := "From: " + testutil.BoulangerieUser + "\r\nSubject: Logo cassé\r\nMessage-ID: <svg-1@client.example>\r\nMIME-Version: 1.0\r\n" +
+		"Content-Type: multipart/mixed; boundary=\"s\"\r\n\r\n--s\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nLe logo ne s'affiche plus.\r\n" +
+		"--s\r\nContent-Type: image/svg+xml\r\nContent-Disposition: attachment; filename=\"logo.svg\"\r\n\r\n<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>\r\n--s--\r\n"
+	app.Outbox.ReplyTo = "support@maintenant.test"
+	defer func() { app.Outbox.ReplyTo = "" }()
+	id := inboundMail(t, app, raw)
+	page := m.Get("/admin/inbound/" + id.String())
+	if got := page.Doc(t).Find("#notes").Text(); !strings.Contains(got, "logo.svg : Ce type de fichier n'est pas accepté") {
+		t.Errorf("notes %q", got)
+	}
+	var ack uuid.UUID
+	if err := app.DB.Bun.NewRaw("SELECT id FROM outbox_messages WHERE kind = 'inbound_ack' AND to_address = ?", testutil.BoulangerieUser).Scan(context.Background(), &ack); err != nil {
+		t.Fatal(err)
+	}
+	if got := m.Get("/admin/outbox/" + ack.String()).Doc(t).Find("#thread").Text(); !strings.Contains(got, "Fil du signalement T-") || !strings.Contains(got, "support@maintenant.test") {
+		t.Errorf("outbox thread line %q", got)
+	}
 }
 
 func TestInboundTriageDiscard(t *testing.T) {
