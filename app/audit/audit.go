@@ -79,6 +79,7 @@ var KnownActions = join(
 	QuoteActions,
 	InvoiceActions,
 	SchedulingActions,
+	KitActions,
 	PolicyActions,
 	KitActions,
 	InboundActions,

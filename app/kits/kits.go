@@ -150,6 +150,14 @@ const (
 // Label is the catalogue key naming the reason.
 func (r Reason) Label() string { return "kits.reason." + string(r) }
 
+// Badge is the colour family of the reason's badge.
+func (r Reason) Badge() string {
+	if r == ReasonMissing {
+		return "red"
+	}
+	return "amber"
+}
+
 // ItemInput is a line of the content list as the manager types it; ID is uuid.Nil for a new line.
 type ItemInput struct {
 	ID             uuid.UUID
@@ -291,16 +299,18 @@ type Restock struct {
 	RestockedAt time.Time     `bun:"restocked_at,nullzero"`
 	RestockedBy uuid.NullUUID `bun:"restocked_by,type:uuid"`
 
-	KitName      string `bun:"kit_name,scanonly"`
-	ItemName     string `bun:"item_name,scanonly"`
-	Quantity     int    `bun:"quantity,scanonly"`
+	KitName  string `bun:"kit_name,scanonly"`
+	ItemName string `bun:"item_name,scanonly"`
+	Quantity int    `bun:"quantity,scanonly"`
+	// Current is what the kit holds of the line now.
+	Current      int    `bun:"current,scanonly"`
 	Consumable   bool   `bun:"consumable,scanonly"`
 	ReporterName string `bun:"reporter_name,scanonly"`
 }
 
-// Missing is how many to put back to fill the line, as reported.
+// Missing is how many to put back to fill the line now.
 func (r *Restock) Missing() int {
-	if n := r.Quantity - r.OnHand; n > 0 {
+	if n := r.Quantity - r.Current; n > 0 {
 		return n
 	}
 	return 0

@@ -199,7 +199,7 @@ func TestTakeReportReturnRestock(t *testing.T) {
 	_, err = kits.Return(ctx, db, f.kit.ID, map[uuid.UUID]int{f.tournevis: 1}, f.karim, now.Add(2*time.Hour))
 	fieldOf(t, err, "present."+f.colsons.String(), "error.required")
 	f.reload(t)
-	if k := f.get(t); !k.Out() || f.items["Connecteur RJ45"].OnHand != 20 {
+	if k := f.get(t); !k.Out() || f.items["Connecteur RJ45"].OnHand != 20 || f.items["Tournevis"].OnHand != 0 {
 		t.Fatalf("refused return changed the kit: %+v %+v", k, f.items["Connecteur RJ45"])
 	}
 

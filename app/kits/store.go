@@ -395,8 +395,9 @@ func lockItem(ctx context.Context, db bun.IDB, kitID, itemID uuid.UUID) (*Item, 
 	return it, nil
 }
 
-// Report puts a line on the restock list in one click, reported by the actor: a tool as missing, a
-// consumable as running low (missing when none is left). A line already on the list is a Conflict.
+// Report puts a line on the restock list in one click, reported by the actor: a tool as missing (one
+// less in the kit, if it counted them all), a consumable as running low (missing when none is
+// left). A line already on the list is a Conflict.
 func Report(ctx context.Context, db bun.IDB, kitID, itemID uuid.UUID, actor audit.Actor, now time.Time) (*Item, error) {
 	now = stamp(now)
 	if _, err := lockKit(ctx, db, kitID, 0); err != nil {
@@ -412,6 +413,13 @@ func Report(ctx context.Context, db bun.IDB, kitID, itemID uuid.UUID, actor audi
 	reason := ReasonMissing
 	if it.Consumable && it.OnHand > 0 {
 		reason = ReasonLow
+	}
+	if reason == ReasonMissing && it.OnHand >= it.Quantity {
+		// A tool reported missing: at least one is not in the kit (the return check counts them).
+		it.OnHand = it.Quantity - 1
+		if _, err := db.NewUpdate().Table("kit_items").Set("on_hand = ?", it.OnHand).Where("id = ?", it.ID).Exec(ctx); err != nil {
+			return nil, fmt.Errorf("kits: report: %w", err)
+		}
 	}
 	return it, report(ctx, db, it, reason, actor, now)
 }
@@ -458,7 +466,7 @@ func RestockList(ctx context.Context, db bun.IDB, f RestockFilter) ([]*Restock, 
 	}
 	var rs []*Restock
 	q := db.NewSelect().Model(&rs).ColumnExpr("r.*").
-		ColumnExpr("k.name AS kit_name, ki.name AS item_name, ki.quantity, ki.consumable, coalesce(u.name, '') AS reporter_name").
+		ColumnExpr("k.name AS kit_name, ki.name AS item_name, ki.quantity, ki.on_hand AS current, ki.consumable, coalesce(u.name, '') AS reporter_name").
 		Join("JOIN kits AS k ON k.id = r.kit_id").
 		Join("JOIN kit_items AS ki ON ki.id = r.item_id").
 		Join("LEFT JOIN users AS u ON u.id = r.reported_by").
