@@ -63,11 +63,18 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 			status, key = fiber.StatusTooManyRequests, "error.too_many_attempts"
 		}
 	}
+	if status == fiber.StatusInternalServerError && databaseUnavailable(err) {
+		status, key = fiber.StatusServiceUnavailable, "error.unavailable"
+		s.Logger.Warn("database unavailable", "err", err, "method", c.Method(), "path", c.Path(), "request_id", RequestID(c))
+	}
 	if status == fiber.StatusInternalServerError {
 		s.Logger.Error("request failed", "err", err, "method", c.Method(), "path", c.Path(), "request_id", RequestID(c))
 	}
 	c.Response().Reset()
 	c.Set("X-Request-Id", RequestID(c))
+	if status == fiber.StatusServiceUnavailable {
+		c.Set(fiber.HeaderRetryAfter, "5")
+	}
 	s.setSecurityHeaders(c)
 	p := &errorPage{Page: s.NewPage(c, "error.title"), Status: status, Heading: s.T(c, key), RequestID: RequestID(c)}
 	p.Area = ""

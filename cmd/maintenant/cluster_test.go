@@ -32,12 +32,18 @@ type instance struct {
 	cmd  *exec.Cmd
 	addr string
 	done chan error
-	log  *strings.Builder
+	log  *syncBuilder
 }
 
 type syncBuilder struct {
 	mu sync.Mutex
 	strings.Builder
+}
+
+func (b *syncBuilder) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.Builder.String()
 }
 
 func (b *syncBuilder) Write(p []byte) (int, error) {
@@ -55,7 +61,7 @@ func startInstance(t *testing.T, bin string, env []string, addr string) *instanc
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	in := &instance{cmd: cmd, addr: addr, done: make(chan error, 1), log: &log.Builder}
+	in := &instance{cmd: cmd, addr: addr, done: make(chan error, 1), log: log}
 	go func() { in.done <- cmd.Wait() }()
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
 	waitReady(t, "http://"+addr, log)
@@ -408,7 +414,7 @@ func TestClusterDrill(t *testing.T) {
 		idList = append(idList, d.id)
 	}
 	var left []draft
-	rows, err := db.Bun.QueryContext(context.Background(), "SELECT id, version FROM invoices WHERE id IN (?) AND status = 'draft'", bun.In(idList))
+	rows, err := db.Bun.QueryContext(context.Background(), "SELECT id, version FROM invoices WHERE id IN (?) AND status = 'draft'", bun.List(idList))
 	if err != nil {
 		t.Fatal(err)
 	}
