@@ -13,6 +13,9 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/google/uuid"
 
+	"maintenant/app/audit"
+	"maintenant/app/billing"
+	"maintenant/app/database"
 	"maintenant/app/einvoice/einvoicetest"
 	"maintenant/app/testutil"
 )
@@ -59,6 +62,37 @@ func TestEInvoiceDemoDownloads(t *testing.T) {
 			t.Errorf("draft XML: %d", res.StatusCode)
 		}
 	}
+	// An invoice issued while its client had no SIREN (before e-invoicing) stays a plain PDF, never
+	// a false Factur-X, and its page says why to staff.
+	ctx := context.Background()
+	cabinet := clientByName(t, app, "Cabinet Durand Avocats")
+	if _, err := app.DB.Bun.NewRaw("UPDATE clients SET siren = '', siret = '', vat_number = '' WHERE id = ?", cabinet).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var old *billing.Invoice
+	err := app.DB.InTx(ctx, func(ctx context.Context, tx *database.Tx) error {
+		d, err := billing.CreateInvoice(ctx, tx, billing.InvoiceInput{ClientID: cabinet, Title: "Ancienne facture", PaymentTermsDays: 30,
+			Lines: []*billing.InvoiceLine{{Description: "Forfait", Quantity: 1000, UnitPriceCents: 100_00, VATRateBP: 2000}}}, audit.Actor{Label: "test"}, app.Clock.Now())
+		if err != nil {
+			return err
+		}
+		old, err = billing.IssueInvoice(ctx, tx, d.ID, d.Version, audit.Actor{Label: "test"}, app.Clock.Now(), nil)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "/admin/invoices/" + old.ID.String()
+	if res := c.Get(base + ".xml"); res.StatusCode != http.StatusConflict {
+		t.Errorf("XML of an invoice without buyer SIREN: %d", res.StatusCode)
+	}
+	if pdf := c.Get(base + ".pdf"); pdf.StatusCode != http.StatusOK || strings.Contains(pdf.Body, "pdfaid") || strings.Contains(pdf.Body, "/OutputIntents") {
+		t.Errorf("the plain PDF claims PDF/A: %d", pdf.StatusCode)
+	}
+	if text := c.Get(base).Text(t); !strings.Contains(text, "Facture électronique indisponible") || !strings.Contains(text, "n'a pas de SIREN valide") {
+		t.Error("the page does not say why there is no e-invoice")
+	}
+
 	// Technicians do not see invoices.
 	if res := app.LoginAs(t, testutil.Technician).Get("/admin/invoices/" + issuedDemo(t, app)[0].String() + ".xml"); res.StatusCode != http.StatusForbidden {
 		t.Errorf("technician: %d", res.StatusCode)
