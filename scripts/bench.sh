@@ -146,7 +146,6 @@ done < <(curl -s "$floor/params")
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $client_cookie" "$base/portal")
 [ "$code" = 200 ] || { echo "the client session no longer works after the run (status $code)" >&2; exit 1; }
 hwm_kb=$(awk '/VmHWM/ { print $2 }' "/proc/$app_pid/status")
-[ "$hwm_kb" -gt "$rss_peak_kb" ] && rss_peak_kb=$hwm_kb
 
 # First load of a portal page: the HTML and every stylesheet, script, font and icon it pulls in.
 weight="$work/weight-$scale.md"
@@ -197,7 +196,7 @@ section="$work/section-$scale.md"
   echo "- Data: $counts"
   echo "- Seeding: $seed_note"
   echo "- Start-up to ready on the migrated database: ${ready_ms} ms from exec to the first 200 of /readyz (the app logs ${startup_ms} ms)"
-  echo "- Peak RSS of the app during the run: $((rss_peak_kb / 1024)) MB"
+  echo "- RSS of the app: $((rss_peak_kb / 1024)) MB at most under load (read at the end of each wrk run); $((hwm_kb / 1024)) MB high-water mark over its whole life (VmHWM, start-up jobs included)"
   echo "- wrk: 2 threads, $duration per run, keep-alive; the floor is scripts/benchfloor (same main SQL, rows as text, no framework)"
   echo
   cat "$table"

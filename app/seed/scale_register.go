@@ -16,6 +16,11 @@ import (
 // .ComputeHash), so that verifying a generated register succeeds. Entries go in by COPY.
 func (s *scaler) register(ctx context.Context) error {
 	started := time.Now()
+	// The rows generated in this transaction are not in the planner's statistics yet: without them
+	// it reads every intervention once per client.
+	if _, err := s.tx.Exec(ctx, "ANALYZE interventions, intervention_technicians, time_entries, register_entries"); err != nil {
+		return fmt.Errorf("seed: scale: register analyze: %w", err)
+	}
 	type head struct {
 		seq  int
 		hash []byte

@@ -46,8 +46,8 @@ func TestScale(t *testing.T) {
 	}
 	checks := map[string]int{
 		// Numbers continue the counters: no duplicate, the counter at the highest number.
-		"SELECT count(*) FROM tickets WHERE number > (SELECT value FROM counters WHERE series = 'T')": 0,
-		"SELECT count(*) FROM interventions WHERE number > (SELECT value FROM counters WHERE series = 'I')": 0,
+		"SELECT count(*) FROM tickets WHERE number > (SELECT value FROM counters WHERE series = 'T')":                    0,
+		"SELECT count(*) FROM interventions WHERE number > (SELECT value FROM counters WHERE series = 'I')":              0,
 		"SELECT count(*) FROM invoices i JOIN counters k ON k.series = 'F' AND k.year = i.year WHERE i.number > k.value": 0,
 		// Issued invoices hold the sum of their lines.
 		`SELECT count(*) FROM invoices i WHERE i.status <> 'draft' AND i.total_ht_cents <>

@@ -1,0 +1,1 @@
+DROP INDEX register_entries_client_created_idx;
