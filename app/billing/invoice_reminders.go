@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 )
 
@@ -76,4 +77,19 @@ func MarkReminded(ctx context.Context, db bun.IDB, o OverdueStep, now time.Time)
 	}
 	n, _ := res.RowsAffected()
 	return n == 1, nil
+}
+
+// Reminder is a reminder sent for an overdue invoice.
+type Reminder struct {
+	Step   int       `bun:"step_days"`
+	SentAt time.Time `bun:"sent_at"`
+}
+
+// RemindersOf returns the reminders sent for an invoice, oldest first.
+func RemindersOf(ctx context.Context, db bun.IDB, invoiceID uuid.UUID) ([]Reminder, error) {
+	var rs []Reminder
+	if err := db.NewRaw("SELECT step_days, sent_at FROM invoice_reminders WHERE invoice_id = ? ORDER BY sent_at, step_days", invoiceID).Scan(ctx, &rs); err != nil {
+		return nil, fmt.Errorf("billing: reminders: %w", err)
+	}
+	return rs, nil
 }

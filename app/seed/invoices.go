@@ -12,12 +12,14 @@ import (
 	"maintenant/app/billing"
 	"maintenant/app/contracts"
 	"maintenant/app/database"
+	"maintenant/app/provider"
 )
 
 // invoices writes the demo invoices, issued in date order from the real sources: each client's
 // contract fee of the previous billing period (the Boulangerie's paid by transfer, the Cabinet's
 // still due, past its due date, reduced by a commercial-gesture credit note), and for the Cabinet
-// the uncovered time of its earliest completed intervention, partly paid by transfer. The current
+// the uncovered time of its earliest completed intervention, partly paid by transfer. The Cabinet's
+// overdue fee carries the reminders the daily job sent at each step already past. The current
 // periods and the other interventions are left to bill.
 func (d *demo) invoices(ctx context.Context, tx *database.Tx) error {
 	actor := audit.Actor{UserID: d.manager.ID, Label: d.manager.Email}
@@ -104,10 +106,35 @@ func (d *demo) invoices(ctx context.Context, tx *database.Tx) error {
 			if _, err := billing.IssueInvoice(ctx, tx, cn.ID, cn.Version, actor, inv.IssuedAt.Add(72*time.Hour), paris); err != nil {
 				return err
 			}
+			if err := d.remindedSoFar(ctx, tx, inv); err != nil {
+				return err
+			}
 		}
 	}
 	for _, inv := range issued[billing.SourceInterventionTime] {
 		if err := pay(inv, inv.TotalTTCCents/2, inv.IssueDate.AddDate(0, 0, 7), "VIR CABINET DURAND ACOMPTE "+inv.Reference()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// remindedSoFar records the reminders the daily job sent for an overdue invoice before the
+// seeding: one at each step of the settings (days after the due date) already past.
+func (d *demo) remindedSoFar(ctx context.Context, tx *database.Tx, inv *billing.Invoice) error {
+	org, err := provider.Get(ctx, tx)
+	if err != nil {
+		return err
+	}
+	paris := zoneParis()
+	today := d.now.In(paris)
+	for _, step := range org.InvoiceReminderDays {
+		on := inv.DueDate.AddDate(0, 0, step)
+		at := time.Date(on.Year(), on.Month(), on.Day(), 6, 15, 0, 0, paris)
+		if !at.Before(today) {
+			continue
+		}
+		if _, err := billing.MarkReminded(ctx, tx, billing.OverdueStep{Invoice: inv, Step: step}, at); err != nil {
 			return err
 		}
 	}

@@ -183,6 +183,7 @@ type invoiceShowPage struct {
 	I          *billing.Invoice
 	Totals     billing.Totals
 	Payments   []*billing.Payment
+	Reminders  []billing.Reminder
 	CreditNote []*billing.Invoice
 	Recipients []accounts.User
 	Methods    []billing.PaymentMethod
@@ -215,6 +216,9 @@ func (h *handler) invoiceShowData(c *fiber.Ctx, id uuid.UUID) (*invoiceShowPage,
 		p.Title = ref + " · " + inv.Title
 	}
 	if p.Payments, err = billing.PaymentsOf(ctx, h.DB.Bun, inv.ID); err != nil {
+		return nil, err
+	}
+	if p.Reminders, err = billing.RemindersOf(ctx, h.DB.Bun, inv.ID); err != nil {
 		return nil, err
 	}
 	if inv.IsDraft() {

@@ -295,3 +295,17 @@ func TestBackofficeBillingReportAndReconciliation(t *testing.T) {
 		t.Fatalf("after resolve:\n%s", text)
 	}
 }
+
+// TestBackofficeDemoOverdueInvoiceReminders: the demo's overdue invoice shows the reminders sent.
+func TestBackofficeDemoOverdueInvoiceReminders(t *testing.T) {
+	app := testutil.NewApp(t, testutil.Options{})
+	c := app.LoginAs(t, testutil.Manager)
+	var id uuid.UUID
+	if err := app.DB.Bun.NewRaw(`SELECT invoice_id FROM invoice_reminders GROUP BY invoice_id ORDER BY count(*) DESC LIMIT 1`).Scan(context.Background(), &id); err != nil {
+		t.Fatal(err)
+	}
+	items := c.Get("/admin/invoices/" + id.String()).Doc(t).Find("#reminders li")
+	if items.Length() != 3 || !strings.Contains(items.Last().Text(), "30 jours") {
+		t.Fatalf("reminders shown: %d %q", items.Length(), items.Text())
+	}
+}
