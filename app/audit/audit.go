@@ -79,7 +79,6 @@ var KnownActions = join(
 	QuoteActions,
 	InvoiceActions,
 	SchedulingActions,
-	KitActions,
 	PolicyActions,
 	KitActions,
 	InboundActions,
