@@ -262,9 +262,9 @@ func formDefaults(doc *goquery.Document, sel string) url.Values {
 }
 
 // TestAttackStoredXSS has a client user write each payload into every text field of the portal a
-// client can write (a ticket's title, description and contact, a message), then reads the result
-// where it is shown: the portal ticket and list, the backoffice queue and ticket, the home pages, and
-// the mails it caused (HTML part). Every payload stays text.
+// client can write (a ticket's title, description and contact, a message), and staff reply with the
+// same payloads, then reads the result where it is shown: the portal ticket and list, the backoffice
+// queue and ticket, the home pages, and the mails it caused (HTML part). Every payload stays text.
 func TestAttackStoredXSS(t *testing.T) {
 	app := testutil.NewApp(t, testutil.Options{})
 	client := app.LoginAs(t, testutil.BoulangerieUser)
@@ -295,6 +295,10 @@ func TestAttackStoredXSS(t *testing.T) {
 	for _, p := range xssPayloads {
 		if res := client.Post(ticket+"/messages", url.Values{"body": {p}}); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("message %q: %d", p, res.StatusCode)
+		}
+		// Staff's replies reach the client's browser and mailbox: the same payloads from that side.
+		if res := manager.Post("/admin/tickets/"+id+"/messages", url.Values{"body": {p}, "internal": {"off"}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("staff reply %q: %d", p, res.StatusCode)
 		}
 	}
 	pages := 0
@@ -329,5 +333,5 @@ func TestAttackStoredXSS(t *testing.T) {
 	for i, m := range mails {
 		inert(t, "mail "+string(rune('1'+i)), m)
 	}
-	t.Logf("attack: %d XSS payloads in 4 client-writable fields, checked in %d pages and %d mails", len(xssPayloads), pages, len(mails))
+	t.Logf("attack: %d XSS payloads in 4 client-written fields and staff replies, checked in %d pages and %d mails", len(xssPayloads), pages, len(mails))
 }
