@@ -37,6 +37,9 @@ type ContractData struct {
 	// Plan is the preventive maintenance plan of the terms, one task per line written for the
 	// reader (web.PlanTermsLines); empty when the contract has none.
 	Plan []string
+	// PlanChanged tells, by index in Versions, which versions changed the plan (an amendment of the
+	// plan alone changes no other term).
+	PlanChanged []bool
 }
 
 // Contract renders a maintenance contract as a PDF with every clause: the parties, the object, the
@@ -444,7 +447,7 @@ func (w *contractWriter) history() {
 	t := w.t
 	var rows [][]string
 	var prev *contracts.Version
-	for _, v := range w.data.Versions {
+	for i, v := range w.data.Versions {
 		name := t("contracts.history.original")
 		if v.IsAmendment() {
 			name = t("contracts.history.amendment", "No", v.No)
@@ -457,6 +460,9 @@ func (w *contractWriter) history() {
 		if prev != nil {
 			for _, ch := range contracts.Diff(prev, v) {
 				changed = append(changed, t(ch.Field))
+			}
+			if i < len(w.data.PlanChanged) && w.data.PlanChanged[i] {
+				changed = append(changed, t("schedule.plan.heading"))
 			}
 		}
 		rows = append(rows, []string{name, date(v.EffectiveFrom), reason, strings.Join(changed, ", ")})

@@ -66,7 +66,8 @@ func sampleContract() documents.ContractData {
 	}
 	return documents.ContractData{
 		Contract: c, Versions: []*contracts.Version{v1, &v2},
-		Plan: []string{"Mises à jour du site (boulangerie-martin.fr) : Chaque mois, le 1er mardi, à 06:30 · 45 min · À distance"},
+		PlanChanged: []bool{false, true},
+		Plan:        []string{"Mises à jour du site (boulangerie-martin.fr) : Chaque mois, le 1er mardi, à 06:30 · 45 min · À distance"},
 		Policy: &contracts.SLAPolicy{
 			ID: policy, Name: "Commerce — heures ouvrées", Description: "Pour les commerces ouverts du mardi au samedi.",
 			Hours: map[string][]string{
@@ -193,6 +194,10 @@ func TestContractDocument(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("PDF text lacks %q", want)
 		}
+	}
+	// The history names the plan among what the amendment changed (the plan's own article is the other).
+	if n := strings.Count(text, "Plan de"); n < 2 {
+		t.Errorf("the plan is named %d times, want the article and the history:\n%s", n, text[strings.Index(text, "Historique"):])
 	}
 	// pdftotext may glue "1 h" in narrow cells: look for the targets with optional spaces.
 	for _, want := range []string{`Critique 1 ?h 4 ?h`, `Basse 8 ?h 48 ?h`} {

@@ -52,10 +52,15 @@ func (s *Server) SendContractPDF(c *fiber.Ctx, ct *contracts.Contract) error {
 	if n := ct.CurrentVersion; n >= 1 && n <= len(plans) && plans[n-1] != "" {
 		plan = s.PlanTermsLines(c, plans[n-1])
 	}
+	changed := make([]bool, len(plans))
+	for i, ch := range contracts.PlanChanges(plans) {
+		changed[i] = ch != nil
+	}
 	lang := Lang(c)
 	pdf, err := documents.Contract(documents.ContractData{
 		Contract: ct, Versions: versions, Policy: policy, Provider: org, Client: cl,
 		Today: contracts.Day(s.Now().In(s.Config.Location)), Location: s.Config.Location, Plan: plan,
+		PlanChanged: changed,
 	}, func(id string, args ...any) string { return s.Catalogue.T(lang, id, args...) },
 		func(cents int64) string { return i18n.Money(lang, cents) })
 	if err != nil {
