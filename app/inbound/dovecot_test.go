@@ -89,6 +89,7 @@ default_login_user = %[3]s
 first_valid_uid = 0
 first_valid_gid = 0
 mail_location = maildir:~/Maildir
+mailbox_idle_check_interval = 1 secs
 passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%%u %[1]s/users
@@ -142,7 +143,8 @@ service stats {
 }
 
 // TestDovecotIntegration runs the poller against a real IMAP server: a new ticket from a known
-// contact, a reply threaded by its subject, a mail seen twice, all moved to the processed folder.
+// contact, a reply threaded by its subject, a mail seen twice, all moved to the processed folder,
+// and a mail arriving while the poll waits with IDLE read at once.
 func TestDovecotIntegration(t *testing.T) {
 	mb := startDovecot(t)
 	f := newFixture(t)
@@ -178,4 +180,5 @@ func TestDovecotIntegration(t *testing.T) {
 	if waiting, processed, err := mb.Count(); err != nil || waiting != 0 || processed != 3 {
 		t.Errorf("dovecot mailbox: waiting %d processed %d (%v), want 0 and 3", waiting, processed, err)
 	}
+	checkIdleReadsNewMailAtOnce(t, f, mb)
 }

@@ -81,9 +81,9 @@ func (mb *Mailbox) String() string {
 	return mb.User + "@" + mb.Addr + "/" + mb.Folder
 }
 
-// dial connects and logs in.
-func (mb *Mailbox) dial() (*imapclient.Client, error) {
-	opts := &imapclient.Options{Dialer: &net.Dialer{Timeout: 20 * time.Second}}
+// dial connects and logs in; handler, when not nil, hears of the mailbox's changes (IDLE).
+func (mb *Mailbox) dial(handler *imapclient.UnilateralDataHandler) (*imapclient.Client, error) {
+	opts := &imapclient.Options{Dialer: &net.Dialer{Timeout: 20 * time.Second}, UnilateralDataHandler: handler}
 	var c *imapclient.Client
 	var err error
 	switch mb.Security {
@@ -106,7 +106,7 @@ func (mb *Mailbox) dial() (*imapclient.Client, error) {
 
 // Append puts a mail into the folder read (the demo mailbox's "drop a test message", tests).
 func (mb *Mailbox) Append(raw []byte) error {
-	c, err := mb.dial()
+	c, err := mb.dial(nil)
 	if err != nil {
 		return fmt.Errorf("inbound: append: %w", err)
 	}
@@ -126,7 +126,7 @@ func (mb *Mailbox) Append(raw []byte) error {
 
 // Count returns how many mails are in the folder read and in the processed folder.
 func (mb *Mailbox) Count() (waiting, processed int, err error) {
-	c, err := mb.dial()
+	c, err := mb.dial(nil)
 	if err != nil {
 		return 0, 0, fmt.Errorf("inbound: count: %w", err)
 	}
@@ -154,8 +154,14 @@ func (mb *Mailbox) Count() (waiting, processed int, err error) {
 type Poller struct {
 	Service *Service
 	Mailbox *Mailbox
-	// Batch bounds the mails read by one poll (the next poll reads the rest); 50 by default.
+	// Batch bounds the mails read at once (the rest is read right after); 50 by default.
 	Batch int
+	// Idle is how long a poll stays connected after reading the folder, waiting with IMAP IDLE for
+	// new mail to read at once, where the server offers IDLE; 0 reads once and leaves. The periodic
+	// job sets it a little under the poll interval, so mail is read within seconds on the leader.
+	Idle time.Duration
+	// OnIdle, when set, is called each time the poll starts waiting with IDLE (tests, logs).
+	OnIdle func()
 }
 
 // Result is what one poll did.
@@ -207,7 +213,15 @@ func (p *Poller) Poll(ctx context.Context) (*Result, error) {
 func (p *Poller) poll(ctx context.Context) (*Result, error) {
 	r := &Result{}
 	mb := p.Mailbox
-	c, err := mb.dial()
+	arrived := make(chan struct{}, 1)
+	c, err := mb.dial(&imapclient.UnilateralDataHandler{Mailbox: func(d *imapclient.UnilateralDataMailbox) {
+		if d.NumMessages != nil {
+			select {
+			case arrived <- struct{}{}:
+			default:
+			}
+		}
+	}})
 	if err != nil {
 		return r, err
 	}
@@ -218,9 +232,74 @@ func (p *Poller) poll(ctx context.Context) (*Result, error) {
 	if _, err := c.Select(mb.Folder, nil).Wait(); err != nil {
 		return r, fmt.Errorf("select %s: %w", mb.Folder, err)
 	}
+	until := time.Now().Add(p.Idle)
+	for {
+		more, err := p.readBatch(ctx, c, r)
+		if err != nil {
+			return r, err
+		}
+		if more {
+			continue
+		}
+		wait := time.Until(until)
+		if p.Idle <= 0 || wait <= 0 || !c.Caps().Has(imap.CapIdle) {
+			break
+		}
+		if p.OnIdle != nil {
+			p.OnIdle()
+		}
+		woken, err := idle(ctx, c, arrived, wait)
+		if err != nil {
+			return r, err
+		}
+		if !woken {
+			break
+		}
+	}
+	st, err := c.Status(mb.Folder, &imap.StatusOptions{NumMessages: true}).Wait()
+	if err == nil && st.NumMessages != nil {
+		r.Waiting = int(*st.NumMessages)
+	}
+	_ = c.Logout().Wait()
+	return r, nil
+}
+
+// idle waits with IMAP IDLE until the server announces new mail (woken), wait runs out or ctx
+// ends (not an error: the poll just stops waiting).
+func idle(ctx context.Context, c *imapclient.Client, arrived <-chan struct{}, wait time.Duration) (woken bool, err error) {
+	cmd, err := c.Idle()
+	if err != nil {
+		return false, fmt.Errorf("idle: %w", err)
+	}
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case <-arrived:
+		woken = true
+	case <-timer.C:
+	case <-ctx.Done():
+	}
+	if err := cmd.Close(); err != nil {
+		return false, fmt.Errorf("idle: %w", err)
+	}
+	if err := cmd.Wait(); err != nil {
+		return false, fmt.Errorf("idle: %w", err)
+	}
+	return woken && ctx.Err() == nil, nil
+}
+
+// IdleFor is how long the periodic poll waits with IDLE for a poll interval: a little less than
+// the interval (the next poll takes over), at most four minutes (the job's timeout is five).
+func IdleFor(interval time.Duration) time.Duration {
+	return max(0, min(interval-10*time.Second, 4*time.Minute))
+}
+
+// readBatch reads up to Batch mails of the selected folder; more tells that some were left.
+func (p *Poller) readBatch(ctx context.Context, c *imapclient.Client, r *Result) (more bool, err error) {
+	mb := p.Mailbox
 	found, err := c.UIDSearch(&imap.SearchCriteria{}, nil).Wait()
 	if err != nil {
-		return r, fmt.Errorf("search: %w", err)
+		return false, fmt.Errorf("search: %w", err)
 	}
 	uids := found.AllUIDs()
 	batch := p.Batch
@@ -228,18 +307,18 @@ func (p *Poller) poll(ctx context.Context) (*Result, error) {
 		batch = 50
 	}
 	if len(uids) > batch {
-		uids = uids[:batch]
+		uids, more = uids[:batch], true
 	}
 	header := &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, Peek: true}
 	whole := &imap.FetchItemBodySection{Peek: true}
 	for _, uid := range uids {
 		if err := ctx.Err(); err != nil {
-			return r, err
+			return false, err
 		}
 		set := imap.UIDSetNum(uid)
 		msgs, err := c.Fetch(set, &imap.FetchOptions{UID: true, RFC822Size: true, BodySection: []*imap.FetchItemBodySection{header}}).Collect()
 		if err != nil {
-			return r, fmt.Errorf("fetch %d: %w", uid, err)
+			return false, fmt.Errorf("fetch %d: %w", uid, err)
 		}
 		if len(msgs) == 0 {
 			continue // gone meanwhile
@@ -249,7 +328,7 @@ func (p *Poller) poll(ctx context.Context) (*Result, error) {
 		if size <= p.Service.maxBytes() {
 			full, err := c.Fetch(set, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{whole}}).Collect()
 			if err != nil {
-				return r, fmt.Errorf("fetch %d: %w", uid, err)
+				return false, fmt.Errorf("fetch %d: %w", uid, err)
 			}
 			if len(full) == 0 {
 				continue
@@ -259,7 +338,7 @@ func (p *Poller) poll(ctx context.Context) (*Result, error) {
 		}
 		out, err := p.Service.Ingest(ctx, raw, size, complete)
 		if err != nil {
-			return r, err
+			return false, err
 		}
 		r.Read++
 		if out.Duplicate {
@@ -268,15 +347,10 @@ func (p *Poller) poll(ctx context.Context) (*Result, error) {
 		// Only now, after the commit: a crash before this line leaves the mail in the folder, and
 		// the next poll finds it recorded (Duplicate) and moves it.
 		if _, err := c.Move(set, mb.Processed).Wait(); err != nil {
-			return r, fmt.Errorf("move %d to %s: %w", uid, mb.Processed, err)
+			return false, fmt.Errorf("move %d to %s: %w", uid, mb.Processed, err)
 		}
 	}
-	st, err := c.Status(mb.Folder, &imap.StatusOptions{NumMessages: true}).Wait()
-	if err == nil && st.NumMessages != nil {
-		r.Waiting = int(*st.NumMessages)
-	}
-	_ = c.Logout().Wait()
-	return r, nil
+	return more, nil
 }
 
 // ensureFolder creates the processed folder when missing.

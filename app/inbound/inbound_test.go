@@ -383,6 +383,42 @@ func checkTooLargeAndUnparseableKeptInTriage(t *testing.T, f *fixture) {
 	}
 }
 
+// A poll that waits with IDLE reads a mail arriving meanwhile without another poll. (Run against
+// dovecot: imapmemserver does not announce another session's APPEND to an idle session.)
+func checkIdleReadsNewMailAtOnce(t *testing.T, f *fixture, mb *inbound.Mailbox) {
+	p := *f.poller
+	p.Mailbox = mb
+	p.Idle = time.Minute
+	idling := make(chan struct{}, 4)
+	p.OnIdle = func() { idling <- struct{}{} }
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { _, err := p.Poll(ctx); done <- err }()
+	wait := func(what string) {
+		t.Helper()
+		select {
+		case <-idling:
+		case err := <-done:
+			t.Fatalf("the poll ended before %s: %v", what, err)
+		case <-time.After(30 * time.Second):
+			cancel()
+			t.Fatalf("no IDLE %s", what)
+		}
+	}
+	wait("after the first read")
+	if err := mb.Append([]byte(plain("idle-1@client.example", testutil.BoulangerieUser, "Souris", "Elle ne clique plus."))); err != nil {
+		t.Fatal(err)
+	}
+	wait("after the new mail was read") // woken by the server, read, and waiting again
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("poll ended with %v", err)
+	}
+	if rec := f.record(t, "idle-1@client.example"); rec.Status != inbound.StatusTicket {
+		t.Errorf("status %s %s", rec.Status, rec.Reason)
+	}
+}
+
 // TestInbound runs the cases on one application and one demo mailbox (each case uses its own
 // Message-IDs and counts what it changed), so that the package stays quick.
 func TestInbound(t *testing.T) {

@@ -276,7 +276,8 @@ func inboundMailbox(cfg *config.Config, db *database.DB, outbox *mail.Outbox, fi
 		DB: db, Files: files, Outbox: outbox, Now: time.Now, Location: cfg.Location, BaseURL: cfg.BaseURL.String(),
 		OwnAddresses: own, MaxBytes: cfg.InboundMaxBytes, AcksPerHour: cfg.InboundAcksPerHour, Logger: logger,
 	}
-	return &inbound.Poller{Service: svc, Mailbox: mb}, stop, nil
+	// The periodic poll waits with IDLE for most of the interval; "poll now" does not.
+	return &inbound.Poller{Service: svc, Mailbox: mb, Idle: inbound.IdleFor(cfg.IMAPPollInterval)}, stop, nil
 }
 
 func mailMode(cfg *config.Config) string {

@@ -354,7 +354,9 @@ func (h *handler) handleInboundPoll(c *fiber.Ctx) error {
 	}
 	ctx, cancel := context.WithTimeout(c.UserContext(), 50*time.Second)
 	defer cancel()
-	res, err := h.Inbound.Poll(ctx)
+	once := *h.Inbound // read and leave: the periodic job is the one that waits with IDLE
+	once.Idle = 0
+	res, err := once.Poll(ctx)
 	switch {
 	case err != nil:
 		h.SetFlash(c, web.FlashError, h.T(c, "inbound.mailbox.poll_failed", "Error", err.Error()))
