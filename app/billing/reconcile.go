@@ -142,10 +142,10 @@ func ReconcileSession(ctx context.Context, tx bun.IDB, r *ReconciliationRun, s *
 		switch {
 		case !paid:
 			f.Kind = FindingRecordedNotPaid
-			f.Detail = fmt.Sprintf("Stripe indique la session %s « %s » (%s), un paiement de %d c est enregistré", s.ID, s.PaymentStatus, s.Status, p.AmountCents)
+			f.Detail = fmt.Sprintf("Stripe indique la session %s « %s » (%s), un paiement de %s est enregistré", s.ID, s.PaymentStatus, s.Status, euros(p.AmountCents))
 		case amount != p.AmountCents:
 			f.Kind = FindingAmountDiffers
-			f.Detail = fmt.Sprintf("Stripe indique %d c payés pour la session %s, %d c sont enregistrés", amount, s.ID, p.AmountCents)
+			f.Detail = fmt.Sprintf("Stripe indique %s payés pour la session %s, %s sont enregistrés", euros(amount), s.ID, euros(p.AmountCents))
 		default:
 			return "", nil
 		}
@@ -172,7 +172,7 @@ func ReconcileSession(ctx context.Context, tx bun.IDB, r *ReconciliationRun, s *
 			f.PaymentID, f.RecordedAmountCents = nullID(booked[0].ID), &booked[0].AmountCents
 		}
 		f.Kind = FindingBookedMissed
-		f.Detail = fmt.Sprintf("Session %s payée chez Stripe sans webhook reçu : paiement de %d c enregistré par le rapprochement", s.ID, amount)
+		f.Detail = fmt.Sprintf("Session %s payée chez Stripe sans webhook reçu : paiement de %s enregistré par le rapprochement", s.ID, euros(amount))
 		r.Booked++
 		inv, err := GetInvoice(ctx, tx, invoiceID)
 		if err != nil {
@@ -183,7 +183,7 @@ func ReconcileSession(ctx context.Context, tx bun.IDB, r *ReconciliationRun, s *
 		}
 	case OutcomeMismatch:
 		f.Kind = FindingNotBooked
-		f.Detail = fmt.Sprintf("Session %s payée chez Stripe (%d c) mais non enregistrée : elle ne correspond pas à la facture (voir le signalement de la facture)", s.ID, amount)
+		f.Detail = fmt.Sprintf("Session %s payée chez Stripe (%s) mais non enregistrée : elle ne correspond pas à la facture (voir le signalement de la facture)", s.ID, euros(amount))
 	case OutcomeIgnored:
 		// A paid session of no invoice of ours (another product on the same account): not ours.
 		return "", nil
@@ -213,7 +213,7 @@ func ReconcileMissing(ctx context.Context, tx bun.IDB, r *ReconciliationRun, see
 		}
 		f := &Finding{Kind: FindingMissingAtStripe, SessionID: *p.StripeSessionID, InvoiceID: nullID(p.InvoiceID), PaymentID: nullID(p.ID),
 			RecordedAmountCents: &p.AmountCents,
-			Detail:              fmt.Sprintf("Paiement Stripe de %d c enregistré pour la session %s, que Stripe ne liste pas", p.AmountCents, *p.StripeSessionID)}
+			Detail:              fmt.Sprintf("Paiement Stripe de %s enregistré pour la session %s, que Stripe ne liste pas", euros(p.AmountCents), *p.StripeSessionID)}
 		added, err := addFinding(ctx, tx, r, f, now)
 		if err != nil {
 			return n, err
@@ -287,4 +287,13 @@ func ResolveFinding(ctx context.Context, db bun.IDB, id uuid.UUID, actor audit.A
 		return nil, err
 	}
 	return f, nil
+}
+
+// euros writes cents the French way for the findings' details: 38400 → "384,00 €".
+func euros(c int64) string {
+	sign := ""
+	if c < 0 {
+		sign, c = "-", -c
+	}
+	return fmt.Sprintf("%s%d,%02d €", sign, c/100, c%100)
 }
