@@ -12,9 +12,7 @@ import (
 	"maintenant/app/i18n"
 	"maintenant/app/jobs"
 	"maintenant/app/mail"
-	"maintenant/app/templates"
 	"maintenant/app/testutil"
-	"maintenant/views"
 )
 
 // TestEquipmentExpiries runs the daily expiry job on 22/11/2026 with the default lead times (90, 30
@@ -30,8 +28,7 @@ func TestEquipmentExpiries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	set, err := templates.New(views.FS, templates.Options{Catalogue: cat, Location: paris,
-		Funcs: map[string]any{"asset": func(s string) string { return s }}})
+	set, err := mailViews(cat)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,9 +10,7 @@ import (
 	"maintenant/app/mail"
 	"maintenant/app/seed"
 	"maintenant/app/storage"
-	"maintenant/app/templates"
 	"maintenant/app/testutil"
-	"maintenant/views"
 )
 
 // TestInvoiceReminders runs the reminder job on the demo: the Cabinet's overdue fee is recalled
@@ -28,8 +26,7 @@ func TestInvoiceReminders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	set, err := templates.New(views.FS, templates.Options{Catalogue: cat, Location: paris,
-		Funcs: map[string]any{"asset": func(s string) string { return s }}})
+	set, err := mailViews(cat)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,9 +15,7 @@ import (
 	"maintenant/app/jobs"
 	"maintenant/app/mail"
 	"maintenant/app/policy"
-	"maintenant/app/templates"
 	"maintenant/app/testutil"
-	"maintenant/views"
 )
 
 func policyComposer(t *testing.T) *mail.Composer {
@@ -26,9 +24,7 @@ func policyComposer(t *testing.T) *mail.Composer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	set, err := templates.New(views.FS, templates.Options{Catalogue: cat, Location: paris,
-		// Every view is parsed: the invoice pages' function is given too (the mails never call it).
-		Funcs: map[string]any{"asset": func(s string) string { return s }, "einvoice": func(any) string { return "" }}})
+	set, err := mailViews(cat)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,9 +16,7 @@ import (
 	"maintenant/app/i18n"
 	"maintenant/app/jobs"
 	"maintenant/app/mail"
-	"maintenant/app/templates"
 	"maintenant/app/testutil"
-	"maintenant/views"
 )
 
 // TestQuoteExpiry runs the daily quote job on 22/11/2026: a quote valid until 24/11 is recalled to
@@ -33,8 +31,7 @@ func TestQuoteExpiry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	set, err := templates.New(views.FS, templates.Options{Catalogue: cat, Location: paris,
-		Funcs: map[string]any{"asset": func(s string) string { return s }}})
+	set, err := mailViews(cat)
 	if err != nil {
 		t.Fatal(err)
 	}

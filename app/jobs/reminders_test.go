@@ -15,9 +15,7 @@ import (
 	"maintenant/app/i18n"
 	"maintenant/app/jobs"
 	"maintenant/app/mail"
-	"maintenant/app/templates"
 	"maintenant/app/testutil"
-	"maintenant/views"
 )
 
 var paris = func() *time.Location {
@@ -47,8 +45,7 @@ func newDeadlineFixture(t *testing.T, at time.Time) *deadlineFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	set, err := templates.New(views.FS, templates.Options{Catalogue: cat, Location: paris,
-		Funcs: map[string]any{"asset": func(s string) string { return s }}})
+	set, err := mailViews(cat)
 	if err != nil {
 		t.Fatal(err)
 	}
