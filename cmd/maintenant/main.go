@@ -165,7 +165,11 @@ func serve() error {
 			return err
 		}
 		if n == 0 {
-			if err := seed.Demo(ctx, db, time.Now(), &storage.Local{Dir: filepath.Join(cfg.DataDir, "files")}); err != nil {
+			demoFiles, err := fileStore(cfg)
+			if err != nil {
+				return err
+			}
+			if err := seed.Demo(ctx, db, time.Now(), demoFiles); err != nil {
 				return err
 			}
 			logger.Info("demo data written into the empty database")
@@ -367,7 +371,11 @@ func seedCmd(args []string) error {
 		return err
 	}
 	started := time.Now()
-	if err := seed.Demo(ctx, db, time.Now(), &storage.Local{Dir: filepath.Join(cfg.DataDir, "files")}); err != nil {
+	files, err := fileStore(cfg)
+	if err != nil {
+		return err
+	}
+	if err := seed.Demo(ctx, db, time.Now(), files); err != nil {
 		return err
 	}
 	fmt.Printf("demo data written in %.1fs; every account's password is %q\n", time.Since(started).Seconds(), seed.DemoPassword)
