@@ -1,11 +1,14 @@
 package main_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -19,6 +22,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"github.com/uptrace/bun"
 
 	"maintenant/app/audit"
@@ -237,10 +242,18 @@ func TestClusterDrill(t *testing.T) {
 	bin := binary(t)
 	dbURL := freshDB(t, "mt_test_cmd_cluster")
 	sink := testutil.SMTPSink(t)
+	// Uploaded files on an S3-compatible server (in process, gofakes3) that both instances share.
+	s3 := s3mem.New()
+	if err := s3.CreateBucket("files"); err != nil {
+		t.Fatal(err)
+	}
+	s3srv := httptest.NewServer(gofakes3.New(s3).Server())
+	t.Cleanup(s3srv.Close)
 	lb, addrA, addrB := freePort(t), freePort(t), freePort(t)
 	env := append(os.Environ(), "DATABASE_URL="+dbURL, "DATA_DIR="+t.TempDir(), "APP_ENV=dev",
 		"SECRET_KEY=cluster-drill-secret-0123456789abcdef0123", "BASE_URL=http://"+lb, "TRUSTED_PROXIES=127.0.0.1",
-		"SMTP_URL="+sink.URL(), "S3_URL=")
+		"SMTP_URL="+sink.URL(), "S3_URL="+s3srv.URL, "S3_BUCKET=files", "S3_REGION=us-east-1",
+		"S3_ACCESS_KEY=drill", "S3_SECRET_KEY=drill-secret")
 	a := startInstance(t, bin, env, addrA) // migrates and seeds
 	b := startInstance(t, bin, env, addrB)
 
@@ -325,6 +338,48 @@ func TestClusterDrill(t *testing.T) {
 	if got := resets(); got != 1 {
 		t.Errorf("%d reset mails delivered, want 1", got)
 	}
+
+	// A file a client attaches through one instance is served by both.
+	cl := newBrowser("http://" + lb)
+	cl.do(t, http.MethodGet, "/login", nil)
+	if res, _ := cl.do(t, http.MethodPost, "/login", url.Values{"email": {testutil.BoulangerieUser}, "password": {"demo-password"}}); res == nil || res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("client login: %v", res)
+	}
+	var ticket string
+	if err := db.Bun.NewRaw(`SELECT t.id::text FROM tickets t JOIN users u ON u.client_id = t.client_id
+		WHERE u.email = ? AND t.status NOT IN ('resolved', 'closed') ORDER BY t.id LIMIT 1`, testutil.BoulangerieUser).Scan(context.Background(), &ticket); err != nil {
+		t.Fatal(err)
+	}
+	cl.do(t, http.MethodGet, "/portal/tickets/"+ticket, nil) // the form's CSRF token after the login
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	_ = mw.WriteField("_csrf", cl.csrf)
+	_ = mw.WriteField("body", "Le journal de l'onduleur")
+	fw, _ := mw.CreateFormFile("attachments", "onduleur.txt")
+	content := strings.Repeat("ligne du journal\n", 1000)
+	_, _ = fw.Write([]byte(content))
+	_ = mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, cl.base+"/portal/tickets/"+ticket+"/messages", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	if res, err := cl.c.Do(req); err != nil || res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("upload through the balancer: %v %v", res, err)
+	}
+	var attachment string
+	if err := db.Bun.NewRaw("SELECT id::text FROM ticket_attachments WHERE filename = 'onduleur.txt'").Scan(context.Background(), &attachment); err != nil {
+		t.Fatal(err)
+	}
+	fileServers := map[string]int{}
+	for range 6 {
+		res, got := cl.do(t, http.MethodGet, "/portal/tickets/"+ticket+"/attachments/"+attachment, nil)
+		if res == nil || res.StatusCode != http.StatusOK || got != content {
+			t.Fatalf("attachment through the balancer: %v (%d bytes)", res, len(got))
+		}
+		fileServers[res.Header.Get("X-Served-By")]++
+	}
+	if fileServers["a"] == 0 || fileServers["b"] == 0 {
+		t.Errorf("attachment served by %v, want both instances", fileServers)
+	}
+	t.Logf("cluster: a file uploaded once served by %v from the shared S3 bucket", fileServers)
 
 	// 200 concurrent issues over both instances: numbers without gap or duplicate.
 	before := gapless(t, db)
