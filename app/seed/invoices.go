@@ -18,7 +18,8 @@ import (
 // invoices writes the demo invoices, issued in date order from the real sources: each client's
 // contract fee of the previous billing period (the Boulangerie's paid by transfer, the Cabinet's
 // still due, past its due date, reduced by a commercial-gesture credit note), and for the Cabinet
-// the uncovered time of its earliest completed intervention, partly paid by transfer. The Cabinet's
+// the uncovered time of its earliest completed intervention, partly paid by transfer; the deposit of
+// the Boulangerie's accepted quote, paid by transfer. The Cabinet's
 // overdue fee carries the reminders the daily job sent at each step already past. The current
 // periods and the other interventions are left to bill.
 func (d *demo) invoices(ctx context.Context, tx *database.Tx) error {
@@ -65,6 +66,19 @@ func (d *demo) invoices(ctx context.Context, tx *database.Tx) error {
 		plans = append(plans, plan{at: first[0].CompletedAt.Add(24 * time.Hour), client: 1, title: "Intervention hors forfait",
 			src: billing.SourceRef{Kind: billing.SourceInterventionTime, Key: first[0].ID}})
 	}
+	// The Boulangerie's accepted quote asks a deposit: billed the day after its acceptance.
+	var deposits []struct {
+		ID        string    `bun:"id"`
+		DecidedAt time.Time `bun:"decided_at"`
+	}
+	if err := tx.NewRaw(`SELECT id, decided_at FROM quotes WHERE client_id = ? AND status = 'accepted' AND deposit_bp > 0
+		ORDER BY decided_at LIMIT 1`, d.clients[0].ID).Scan(ctx, &deposits); err != nil {
+		return fmt.Errorf("seed: invoices: %w", err)
+	}
+	if len(deposits) == 1 {
+		plans = append(plans, plan{at: deposits[0].DecidedAt.Add(24 * time.Hour), client: 0, title: "Acompte sur devis accepté",
+			src: billing.SourceRef{Kind: billing.SourceQuoteDeposit, Key: deposits[0].ID}})
+	}
 	slices.SortFunc(plans, func(a, b plan) int { return a.at.Compare(b.at) })
 	issued := map[billing.SourceKind][]*billing.Invoice{}
 	for _, p := range plans {
@@ -109,6 +123,11 @@ func (d *demo) invoices(ctx context.Context, tx *database.Tx) error {
 			if err := d.remindedSoFar(ctx, tx, inv); err != nil {
 				return err
 			}
+		}
+	}
+	for _, inv := range issued[billing.SourceQuoteDeposit] { // the deposit paid by transfer three days later
+		if err := pay(inv, inv.TotalTTCCents, inv.IssueDate.AddDate(0, 0, 3), "VIR BOULANGERIE MARTIN ACOMPTE "+inv.Reference()); err != nil {
+			return err
 		}
 	}
 	for _, inv := range issued[billing.SourceInterventionTime] {

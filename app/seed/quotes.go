@@ -51,7 +51,7 @@ func (d *demo) quotes(ctx context.Context, tx *database.Tx) error {
 			lines: []*billing.Line{
 				line("Paramétrage du module de précommande", 1000, "forfait", 290_00, 2000, 0),
 				line("Formation de l'équipe de vente", 1500, "h", 65_00, 2000, 0),
-			}, sentAgo: 12, validFor: 30, decision: "accept", decided: 9},
+			}, deposit: 3000, sentAgo: 12, validFor: 30, decision: "accept", decided: 9},
 		{client: 0, title: "Séance photo des produits pour la boutique en ligne",
 			desc: "Demi-journée de prise de vue en boutique, 40 photos retouchées.",
 			lines: []*billing.Line{

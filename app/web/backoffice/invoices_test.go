@@ -90,8 +90,8 @@ func TestBackofficeInvoicesFromSourcesIssuePayCancel(t *testing.T) {
 	}
 	issued := c.Get(invPath)
 	text := issued.Text(t)
-	// The demo issued three invoices and a credit note before.
-	if !strings.Contains(text, "F-2026-0004") {
+	// The demo issued four invoices and a credit note before.
+	if !strings.Contains(text, "F-2026-0005") {
 		t.Fatalf("issued page lacks its number:\n%s", text)
 	}
 	if pdf := c.Get(invPath + ".pdf"); pdf.StatusCode != http.StatusOK || pdf.Header.Get("Content-Type") != "application/pdf" {
@@ -141,7 +141,7 @@ func TestBackofficeInvoicesFromSourcesIssuePayCancel(t *testing.T) {
 	if !strings.Contains(c.Get(p2).Text(t), "Annulée par avoir") {
 		t.Fatal("invoice not cancelled")
 	}
-	if list := c.Get("/admin/invoices?client=" + bakery.String()); list.StatusCode != http.StatusOK || !strings.Contains(list.Text(t), "F-2026-0005") {
+	if list := c.Get("/admin/invoices?client=" + bakery.String()); list.StatusCode != http.StatusOK || !strings.Contains(list.Text(t), "F-2026-0006") {
 		t.Fatalf("list: %d", list.StatusCode)
 	}
 
