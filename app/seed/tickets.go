@@ -48,7 +48,8 @@ type demoTicket struct {
 }
 
 // tickets writes, for each demo client, tickets in every state: last month's closed ones (one of the
-// Boulangerie's missed its resolution target, so last month's SLA report shows a penalty), a breached
+// Boulangerie's missed its resolution target, so last month's SLA report shows a penalty), an outage
+// resolved late three months ago for each (a penalty credited on an invoice), a breached
 // one still open, one waiting on the client, messages, an internal note and an attached screenshot.
 func (d *demo) tickets(ctx context.Context, tx *database.Tx) error {
 	cs := make([]*contracts.Contract, len(d.clients))
@@ -61,9 +62,10 @@ func (d *demo) tickets(ctx context.Context, tx *database.Tx) error {
 	}
 	now := d.now.In(paris)
 	lastMonth := time.Date(now.Year(), now.Month()-1, 1, 0, 0, 0, 0, paris)
-	// at returns an instant of last month: the nth open weekday (Tuesday to Friday) at hour:min.
-	at := func(nth, hour, min int) time.Time {
-		day := lastMonth
+	// atIn returns an instant of the month starting on first: the nth open weekday (Tuesday to
+	// Friday) at hour:min; at, one of last month.
+	atIn := func(first time.Time, nth, hour, min int) time.Time {
+		day := first
 		for n := 0; ; day = day.AddDate(0, 0, 1) {
 			if wd := day.Weekday(); wd >= time.Tuesday && wd <= time.Friday {
 				if _, holiday := sla.FrenchHoliday(sla.DateOf(day), false); !holiday {
@@ -75,6 +77,8 @@ func (d *demo) tickets(ctx context.Context, tx *database.Tx) error {
 			}
 		}
 	}
+	at := func(nth, hour, min int) time.Time { return atIn(lastMonth, nth, hour, min) }
+	threeMonthsAgo := lastMonth.AddDate(0, -2, 0)
 	ago := func(d time.Duration) time.Time { return now.Add(-d) }
 
 	demoTickets := []demoTicket{
@@ -184,6 +188,29 @@ func (d *demo) tickets(ctx context.Context, tx *database.Tx) error {
 				{after: 2 * time.Hour, do: "status", status: tickets.StatusInProgress},
 				{after: 5 * time.Hour, do: "message", text: "Le disque de sauvegarde externe était plein ; les anciennes sauvegardes sont archivées et la sauvegarde a été relancée avec succès."},
 				{after: 5*time.Hour + time.Minute, do: "status", status: tickets.StatusResolved},
+			}},
+
+		// Three months ago, each client: an outage resolved late, a penalty the demo invoices credit
+		// (listed last so the numbers of the tickets above stay as they were).
+		{client: 0, opened: atIn(threeMonthsAgo, 3, 9, 30), priority: sla.Critical, channel: tickets.ChannelPhone,
+			title: "Le site est inaccessible",
+			desc:  "Appel de Julie Martin : le site et la boutique ne répondent plus depuis ce matin.",
+			steps: []step{
+				{after: 30 * time.Minute, do: "status", status: tickets.StatusAcknowledged},
+				{after: 45 * time.Minute, do: "status", status: tickets.StatusInProgress},
+				{after: 7 * time.Hour, do: "message", text: "L'hébergeur avait suspendu le serveur après un pic de trafic ; le site est rétabli et la limite relevée."},
+				{after: 7*time.Hour + time.Minute, do: "status", status: tickets.StatusResolved},
+				{after: 3 * 24 * time.Hour, do: "status", status: tickets.StatusClosed},
+			}},
+		{client: 1, opened: atIn(threeMonthsAgo, 4, 9, 0), priority: sla.Critical, channel: tickets.ChannelPhone,
+			title: "Le serveur de fichiers ne répond plus",
+			desc:  "Appel du secrétariat : aucun poste n'accède plus aux dossiers du serveur.",
+			steps: []step{
+				{after: 20 * time.Minute, do: "status", status: tickets.StatusAcknowledged},
+				{after: 40 * time.Minute, do: "status", status: tickets.StatusInProgress},
+				{after: 6 * time.Hour, do: "message", text: "L'alimentation du serveur de fichiers avait lâché ; elle est remplacée et le serveur de nouveau accessible."},
+				{after: 6*time.Hour + time.Minute, do: "status", status: tickets.StatusResolved},
+				{after: 2 * 24 * time.Hour, do: "status", status: tickets.StatusClosed},
 			}},
 	}
 

@@ -90,8 +90,8 @@ func TestBackofficeInvoicesFromSourcesIssuePayCancel(t *testing.T) {
 	}
 	issued := c.Get(invPath)
 	text := issued.Text(t)
-	// The demo issued four invoices and a credit note before.
-	if !strings.Contains(text, "F-2026-0005") {
+	// The demo issued eight invoices and three credit notes before.
+	if !strings.Contains(text, "F-2026-0009") {
 		t.Fatalf("issued page lacks its number:\n%s", text)
 	}
 	if pdf := c.Get(invPath + ".pdf"); pdf.StatusCode != http.StatusOK || pdf.Header.Get("Content-Type") != "application/pdf" {
@@ -135,13 +135,13 @@ func TestBackofficeInvoicesFromSourcesIssuePayCancel(t *testing.T) {
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("cancel: %d", res.StatusCode)
 	}
-	if !strings.Contains(c.Get(res.Header.Get("Location")).Text(t), "A-2026-0002") {
+	if !strings.Contains(c.Get(res.Header.Get("Location")).Text(t), "A-2026-0004") {
 		t.Fatal("credit note not numbered")
 	}
 	if !strings.Contains(c.Get(p2).Text(t), "Annulée par avoir") {
 		t.Fatal("invoice not cancelled")
 	}
-	if list := c.Get("/admin/invoices?client=" + bakery.String()); list.StatusCode != http.StatusOK || !strings.Contains(list.Text(t), "F-2026-0006") {
+	if list := c.Get("/admin/invoices?client=" + bakery.String()); list.StatusCode != http.StatusOK || !strings.Contains(list.Text(t), "F-2026-0010") {
 		t.Fatalf("list: %d", list.StatusCode)
 	}
 
