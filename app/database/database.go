@@ -34,6 +34,9 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	}
 	cfg.MaxConnIdleTime = 5 * time.Minute
 	cfg.ConnConfig.RuntimeParams["timezone"] = "UTC"
+	// The pages' queries are short: PostgreSQL's JIT compilation cost more than it saved on the
+	// bigger ones (about 200 ms to compile the schedule's month at large scale, BENCHMARKS.md).
+	cfg.ConnConfig.RuntimeParams["jit"] = "off"
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("database: open: %w", err)

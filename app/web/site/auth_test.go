@@ -2,8 +2,10 @@ package site_test
 
 import (
 	"bufio"
+	"compress/gzip"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -630,6 +632,27 @@ func TestStaticAssetsAreVersioned(t *testing.T) {
 	}
 	if res := c.Get("/static/../go.mod"); res.StatusCode != http.StatusNotFound {
 		t.Errorf("path traversal: %d", res.StatusCode)
+	}
+	// Text goes compressed to the clients that accept it, and as is to the others.
+	for _, path := range []string{href, "/login"} {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		res := c.Do(req)
+		if got := res.Header.Get("Content-Encoding"); got != "gzip" {
+			t.Errorf("%s with Accept-Encoding gzip: Content-Encoding %q", path, got)
+			continue
+		}
+		zr, err := gzip.NewReader(strings.NewReader(res.Body))
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		plain, err := io.ReadAll(zr)
+		if err != nil || len(plain) <= len(res.Body) {
+			t.Errorf("%s: %d bytes compressed into %d (%v)", path, len(plain), len(res.Body), err)
+		}
+	}
+	if res := c.Get("/login"); res.Header.Get("Content-Encoding") != "" || !strings.Contains(res.Body, "<html") {
+		t.Errorf("without Accept-Encoding: Content-Encoding %q", res.Header.Get("Content-Encoding"))
 	}
 }
 
