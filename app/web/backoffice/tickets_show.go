@@ -15,9 +15,9 @@ import (
 
 	"maintenant/app/accounts"
 	"maintenant/app/apperr"
-	"maintenant/app/inbound"
 	"maintenant/app/database"
 	"maintenant/app/i18n"
+	"maintenant/app/inbound"
 	"maintenant/app/sla"
 	"maintenant/app/tickets"
 	"maintenant/app/web"
