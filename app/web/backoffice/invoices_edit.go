@@ -14,7 +14,6 @@ import (
 	"maintenant/app/billing"
 	"maintenant/app/contracts"
 	"maintenant/app/database"
-	"maintenant/app/interventions"
 	"maintenant/app/tickets"
 	"maintenant/app/web"
 )
@@ -118,35 +117,10 @@ func parseInvoiceForm(c *fiber.Ctx) *invoiceForm {
 		if r.Remove || strings.TrimSpace(r.Description+r.Quantity+r.Unit+r.UnitPrice+r.Discount) == "" {
 			continue
 		}
-		l := &billing.InvoiceLine{Description: r.Description, Unit: r.Unit}
+		fig := parseLineFigures(f.Bad, "invoices", n, true, r.Quantity, r.UnitPrice, r.VATRate, r.Discount)
+		l := &billing.InvoiceLine{Description: r.Description, Unit: r.Unit, Quantity: fig.Quantity,
+			UnitPriceCents: fig.UnitPrice, VATRateBP: fig.VATRateBP, DiscountBP: fig.DiscountBP}
 		l.ID, _ = uuid.Parse(r.ID)
-		if q, ok := interventions.ParseQuantity(r.Quantity); ok {
-			l.Quantity = q
-		} else {
-			f.Bad.Add(key("quantity"), "invoices.error.quantity")
-			l.Quantity = 1000
-		}
-		switch cents, problem := signedCents(r.UnitPrice); {
-		case strings.TrimSpace(r.UnitPrice) == "":
-			f.Bad.Add(key("unit_price"), "error.required")
-		case problem != "":
-			f.Bad.Add(key("unit_price"), "invoices.error.unit_price")
-		default:
-			l.UnitPriceCents = cents
-		}
-		if rate, err := strconv.Atoi(strings.TrimSpace(r.VATRate)); err == nil {
-			l.VATRateBP = rate
-		} else {
-			l.VATRateBP = -1
-		}
-		if v := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(r.Discount), "%")); v != "" {
-			bp, problem := parseContractDecimal(v, 2)
-			if problem != "" || bp > 10000 {
-				f.Bad.Add(key("discount"), "invoices.error.discount")
-			} else {
-				l.DiscountBP = int(bp)
-			}
-		}
 		f.In.Lines = append(f.In.Lines, l)
 		f.RowOf = append(f.RowOf, n)
 	}

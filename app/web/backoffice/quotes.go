@@ -293,34 +293,9 @@ func (h *handler) parseQuoteForm(c *fiber.Ctx) *quoteForm {
 		if strings.TrimSpace(r.Description+r.Quantity+r.Unit+r.UnitPrice+r.Discount) == "" {
 			continue
 		}
-		l := &billing.Line{Description: r.Description, Unit: r.Unit}
-		if q, ok := interventions.ParseQuantity(r.Quantity); ok {
-			l.Quantity = q
-		} else {
-			f.Bad.Add(key("quantity"), "quotes.error.quantity")
-			l.Quantity = 1000
-		}
-		switch cents, problem := parseContractDecimal(r.UnitPrice, 2); {
-		case strings.TrimSpace(r.UnitPrice) == "":
-			f.Bad.Add(key("unit_price"), "error.required")
-		case problem != "":
-			f.Bad.Add(key("unit_price"), "quotes.error.unit_price")
-		default:
-			l.UnitPriceCents = cents
-		}
-		if rate, err := strconv.Atoi(strings.TrimSpace(r.VATRate)); err == nil {
-			l.VATRateBP = rate
-		} else {
-			l.VATRateBP = -1
-		}
-		if v := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(r.Discount), "%")); v != "" {
-			bp, problem := parseContractDecimal(v, 2)
-			if problem != "" || bp > 10000 {
-				f.Bad.Add(key("discount"), "quotes.error.discount")
-			} else {
-				l.DiscountBP = int(bp)
-			}
-		}
+		fig := parseLineFigures(f.Bad, "quotes", n, false, r.Quantity, r.UnitPrice, r.VATRate, r.Discount)
+		l := &billing.Line{Description: r.Description, Unit: r.Unit, Quantity: fig.Quantity,
+			UnitPriceCents: fig.UnitPrice, VATRateBP: fig.VATRateBP, DiscountBP: fig.DiscountBP}
 		f.In.Lines = append(f.In.Lines, l)
 		f.RowOf = append(f.RowOf, n)
 	}

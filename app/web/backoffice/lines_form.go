@@ -1,0 +1,58 @@
+package backoffice
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"maintenant/app/apperr"
+	"maintenant/app/interventions"
+)
+
+// lineFigures are the figures of a quote or invoice line as typed in the line editor.
+type lineFigures struct {
+	Quantity   interventions.Quantity
+	UnitPrice  int64
+	VATRateBP  int // -1 when not a number: the domain says which rates it accepts
+	DiscountBP int
+}
+
+// parseLineFigures reads the figures typed in row n of a line editor. Problems go into bad under
+// "lines.n.<field>" with the area's messages ("quotes.error.quantity", "invoices.error.quantity"…).
+// Where negative is true a unit price may be negative (an invoice's deductions).
+func parseLineFigures(bad apperr.Fields, area string, n int, negative bool, quantity, unitPrice, vatRate, discount string) lineFigures {
+	key := func(field string) string { return fmt.Sprintf("lines.%d.%s", n, field) }
+	var l lineFigures
+	if q, ok := interventions.ParseQuantity(quantity); ok {
+		l.Quantity = q
+	} else {
+		bad.Add(key("quantity"), area+".error.quantity")
+		l.Quantity = 1000
+	}
+	parse := func(s string) (int64, string) { return parseContractDecimal(s, 2) }
+	if negative {
+		parse = signedCents
+	}
+	switch cents, problem := parse(unitPrice); {
+	case strings.TrimSpace(unitPrice) == "":
+		bad.Add(key("unit_price"), "error.required")
+	case problem != "":
+		bad.Add(key("unit_price"), area+".error.unit_price")
+	default:
+		l.UnitPrice = cents
+	}
+	if rate, err := strconv.Atoi(strings.TrimSpace(vatRate)); err == nil {
+		l.VATRateBP = rate
+	} else {
+		l.VATRateBP = -1
+	}
+	if v := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(discount), "%")); v != "" {
+		bp, problem := parseContractDecimal(v, 2)
+		if problem != "" || bp > 10000 {
+			bad.Add(key("discount"), area+".error.discount")
+		} else {
+			l.DiscountBP = int(bp)
+		}
+	}
+	return l
+}
