@@ -47,6 +47,9 @@ type Config struct {
 	IMAPProcessedFolder string
 	// IMAPPollInterval is how often the mailbox is read.
 	IMAPPollInterval time.Duration
+	// JobsRescueAfter is how long a job may stay running (its instance killed) before River hands it
+	// to another instance; 0 keeps River's hour. Below two minutes, half of it bounds a job's run time.
+	JobsRescueAfter time.Duration
 	// SupportAddress is the support mailbox's address: the Reply-To of ticket mails.
 	SupportAddress string
 	// InboundMaxBytes is the largest mail read whole; a larger one is refused and kept in triage.
@@ -188,6 +191,15 @@ func Load(getenv func(string) string) (*Config, error) {
 	}
 
 	c.loadInbound(get, problems)
+
+	if raw := get("JOBS_RESCUE_AFTER", ""); raw != "" {
+		d, err := time.ParseDuration(raw)
+		if err != nil || d < 5*time.Second || d > 24*time.Hour {
+			problems["JOBS_RESCUE_AFTER"] = fmt.Sprintf("%q is not a duration between 5s and 24h (for example 10m)", raw)
+		} else {
+			c.JobsRescueAfter = d
+		}
+	}
 
 	c.StaffIdleTimeout = duration(get, problems, "SESSION_IDLE_STAFF", 30*time.Minute)
 	c.ClientIdleTimeout = duration(get, problems, "SESSION_IDLE_CLIENT", 8*time.Hour)

@@ -42,11 +42,22 @@ type Config struct {
 	// on the leader only); nil registers no poll.
 	Inbound         *inbound.Poller
 	InboundInterval time.Duration
+	// RescueAfter (JOBS_RESCUE_AFTER) is how long a job may stay running before the leader retries
+	// it elsewhere (its instance was killed); 0 keeps River's hour. Below two minutes, half of it is
+	// also the job timeout (River's is one minute): a job of a live instance times out before.
+	RescueAfter time.Duration
 }
 
 // New builds the River client.
 func New(cfg Config) (*river.Client[pgx.Tx], error) {
 	rc := &river.Config{Logger: cfg.Logger}
+	if cfg.RescueAfter > 0 {
+		rc.RescueStuckJobsAfter = cfg.RescueAfter
+		if cfg.RescueAfter < 2*river.JobTimeoutDefault {
+			// A job still running in a live instance must time out well before it may be rescued.
+			rc.JobTimeout = cfg.RescueAfter / 2
+		}
+	}
 	if cfg.Work {
 		workers := river.NewWorkers()
 		if cfg.Sender != nil {

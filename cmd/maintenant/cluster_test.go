@@ -253,9 +253,14 @@ func TestClusterDrill(t *testing.T) {
 	env := append(os.Environ(), "DATABASE_URL="+dbURL, "DATA_DIR="+t.TempDir(), "APP_ENV=dev",
 		"SECRET_KEY=cluster-drill-secret-0123456789abcdef0123", "BASE_URL=http://"+lb, "TRUSTED_PROXIES=127.0.0.1",
 		"SMTP_URL="+sink.URL(), "S3_URL="+s3srv.URL, "S3_BUCKET=files", "S3_REGION=us-east-1",
-		"S3_ACCESS_KEY=drill", "S3_SECRET_KEY=drill-secret")
-	a := startInstance(t, bin, env, addrA) // migrates and seeds
-	b := startInstance(t, bin, env, addrB)
+		"S3_ACCESS_KEY=drill", "S3_SECRET_KEY=drill-secret", "JOBS_RESCUE_AFTER=20s")
+	// Each instance reaches the sink through its own gate, so that the drill can hold its mail jobs
+	// in flight when it is stopped or killed (the last SMTP_URL of the environment wins).
+	gateA, gateB := newSMTPGate(t, sink.Addr()), newSMTPGate(t, sink.Addr())
+	envA := append(append([]string(nil), env...), "SMTP_URL="+gateA.URL())
+	envB := append(append([]string(nil), env...), "SMTP_URL="+gateB.URL())
+	a := startInstance(t, bin, envA, addrA) // migrates and seeds
+	b := startInstance(t, bin, envB, addrB)
 
 	cfg, _ := filepath.Abs("../../scripts/haproxy.cfg")
 	hp := exec.Command(haproxy, "-db", "-f", cfg)
@@ -396,6 +401,13 @@ func TestClusterDrill(t *testing.T) {
 	t.Logf("cluster: 200 concurrent issues over %v, numbers gapless", servers)
 
 	// SIGTERM under load: requests keep flowing, the session holds, the instance exits cleanly.
+	// Meanwhile 14 mails, some in flight on each instance (their SMTP held at the gates), the rest
+	// queued: the stopping instance finishes its own while draining, the other sends the rest.
+	mailQueueIdle(t, db)
+	gateA.Close()
+	gateB.Close()
+	termIDs, termSubjects := mailBurst(t, db, "SIGTERM", 14)
+	termRunning := inFlight(t, db, termIDs) // a started first
 	stop := make(chan struct{})
 	var failures, ok int
 	var mu sync.Mutex
@@ -423,6 +435,10 @@ func TestClusterDrill(t *testing.T) {
 	if err := a.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
+	time.Sleep(time.Second)
+	gateB.Open()
+	time.Sleep(time.Second)
+	gateA.Open() // the stopping instance's jobs in flight now finish
 	select {
 	case err := <-a.done:
 		if err != nil {
@@ -443,10 +459,15 @@ func TestClusterDrill(t *testing.T) {
 			t.Fatalf("after SIGTERM, request %d: %v", i, res)
 		}
 	}
+	deliveredExactlyOnce(t, sink, termSubjects, 30*time.Second)
+	if states, _ := jobAttempts(t, db, termIDs); states["completed"] != 14 {
+		t.Errorf("SIGTERM: delivery jobs %v, want 14 completed", states)
+	}
+	t.Logf("cluster: SIGTERM with 14 mails (%d in flight on the stopped instance, %d on the other, the rest queued): 14 delivered once each", termRunning[0], termRunning[1])
 
 	// kill -9 of the other instance while it issues invoices: each issue is whole or absent, the
 	// drafts left are issued once it is back, and the numbers stay gapless.
-	startInstance(t, bin, env, addrA)
+	startInstance(t, bin, envA, addrA)
 	deadline = time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
 		if res, _ := m.do(t, http.MethodGet, "/admin", nil); res != nil && res.Header.Get("X-Served-By") == "a" {
@@ -454,12 +475,23 @@ func TestClusterDrill(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+	// 10 mails, some in flight on each instance (SMTP held at the gates) when b is killed: b's jobs
+	// stay "running" until the leader rescues them (JOBS_RESCUE_AFTER) and a sends them.
+	mailQueueIdle(t, db)
+	gateA.Close()
+	gateB.Close()
+	killIDs, killSubjects := mailBurst(t, db, "SIGKILL", 10)
+	killRunning := inFlight(t, db, killIDs) // b started before a's restart
 	ids := drafts(t, db, 40)
 	killed := make(chan struct{})
+	var killedAt time.Time
 	go func() {
 		defer close(killed)
 		time.Sleep(100 * time.Millisecond)
+		killedAt = time.Now()
 		_ = b.cmd.Process.Kill() // SIGKILL
+		gateA.Open()             // a's mails go out; what b held goes nowhere: its process is gone
+		gateB.Open()
 	}()
 	issueAll(t, m, ids)
 	<-killed
@@ -491,4 +523,17 @@ func TestClusterDrill(t *testing.T) {
 	if got := gapless(t, db); got != before+240 {
 		t.Errorf("%d numbered invoices after the retry, want %d", got, before+240)
 	}
+
+	// The mails b held were retried by a after the rescue: each delivered once.
+	deliveredExactlyOnce(t, sink, killSubjects, 90*time.Second)
+	states, rescued := jobAttempts(t, db, killIDs)
+	if states["completed"] != 10 || rescued == 0 || rescued < killRunning[0] {
+		t.Errorf("kill -9: delivery jobs %v, %d retried after the rescue, want 10 completed and the %d of the killed instance retried", states, rescued, killRunning[0])
+	}
+	dups, total := duplicateMessageIDs(sink)
+	if len(dups) > 0 {
+		t.Errorf("mails delivered twice over the whole drill: %v", dups)
+	}
+	t.Logf("cluster: kill -9 with 10 mails (%d in flight on the killed instance, %d on the other): %d delivery jobs retried on the survivor, all 10 delivered once, the last %s after the kill", killRunning[0], killRunning[1], rescued, time.Since(killedAt).Round(time.Second))
+	t.Logf("cluster: %d mails delivered over the whole drill, %d delivered twice", total, len(dups))
 }

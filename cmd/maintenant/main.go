@@ -203,7 +203,7 @@ func serve() error {
 	riverClient, err := jobs.New(jobs.Config{DB: db, Sender: sender, Now: time.Now, Logger: logger, Work: true,
 		Location: cfg.Location, Composer: s.Composer, Outbox: outbox, BaseURL: cfg.BaseURL.String(),
 		StripeSecretKey: cfg.StripeSecretKey, StripeAPIURL: cfg.StripeAPIURL,
-		Inbound: poller, InboundInterval: cfg.IMAPPollInterval})
+		Inbound: poller, InboundInterval: cfg.IMAPPollInterval, RescueAfter: cfg.JobsRescueAfter})
 	if err != nil {
 		return err
 	}
