@@ -31,7 +31,8 @@ test: frontend system-deps stripe-mock
 FUZZTIME ?= 4s
 FUZZ_TARGETS := app/billing:FuzzComputeTotals app/sla:FuzzCalendarAddBetween app/scheduling:FuzzRecurrenceRule \
 	app/interventions:FuzzSafeCell app/interventions:FuzzParseQuantity \
-	app/web/backoffice:FuzzParseContractDecimal app/web/backoffice:FuzzParseInterventionMinutes
+	app/web/backoffice:FuzzParseContractDecimal app/web/backoffice:FuzzParseInterventionMinutes \
+	app/web/backoffice:FuzzParseInvoiceForm
 fuzz:
 	@set -eo pipefail; for t in $(FUZZ_TARGETS); do pkg=./$${t%%:*}; name=$${t##*:}; \
 		echo "fuzz $$name ($$pkg, $(FUZZTIME))"; \
