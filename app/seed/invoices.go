@@ -21,8 +21,8 @@ import (
 // with the reminders the daily job sent at each step already past and a credit note of the SLA
 // penalty of the month three months ago (an outage resolved late); the billable materials of its
 // earliest completed intervention that has some. The Boulangerie: its last month's fee paid, the one
-// of three months ago due; the deposit of its accepted quote, paid by transfer; its materials partly
-// paid by transfer. The Cabinet: the quarter before the previous one paid, the previous quarter due
+// of three months ago due; its materials partly paid by transfer. Both: the deposit of their accepted
+// quote, paid by transfer three days later. The Cabinet: the quarter before the previous one paid, the previous quarter due
 // and reduced by a commercial-gesture credit note too; the uncovered time of its earliest completed
 // intervention, partly paid by transfer; its materials issued, not yet due. The current periods and
 // the other interventions are left to bill.
@@ -83,18 +83,20 @@ func (d *demo) invoices(ctx context.Context, tx *database.Tx) error {
 		plans = append(plans, plan{at: first[0].CompletedAt.Add(24 * time.Hour), client: 1, title: "Intervention hors forfait",
 			srcs: []billing.SourceRef{{Kind: billing.SourceInterventionTime, Key: first[0].ID}}})
 	}
-	// The Boulangerie's accepted quote asks a deposit: billed the day after its acceptance.
-	var deposits []struct {
-		ID        string    `bun:"id"`
-		DecidedAt time.Time `bun:"decided_at"`
-	}
-	if err := tx.NewRaw(`SELECT id, decided_at FROM quotes WHERE client_id = ? AND status = 'accepted' AND deposit_bp > 0
-		ORDER BY decided_at LIMIT 1`, d.clients[0].ID).Scan(ctx, &deposits); err != nil {
-		return fmt.Errorf("seed: invoices: %w", err)
-	}
-	if len(deposits) == 1 {
-		plans = append(plans, plan{at: deposits[0].DecidedAt.Add(24 * time.Hour), client: 0, title: "Acompte sur devis accepté",
-			srcs: []billing.SourceRef{{Kind: billing.SourceQuoteDeposit, Key: deposits[0].ID}}})
+	// Each client's accepted quote asks a deposit: billed the day after its acceptance.
+	for ci, cl := range d.clients {
+		var deposits []struct {
+			ID        string    `bun:"id"`
+			DecidedAt time.Time `bun:"decided_at"`
+		}
+		if err := tx.NewRaw(`SELECT id, decided_at FROM quotes WHERE client_id = ? AND status = 'accepted' AND deposit_bp > 0
+			ORDER BY decided_at LIMIT 1`, cl.ID).Scan(ctx, &deposits); err != nil {
+			return fmt.Errorf("seed: invoices: %w", err)
+		}
+		if len(deposits) == 1 {
+			plans = append(plans, plan{at: deposits[0].DecidedAt.Add(24 * time.Hour), client: ci, title: "Acompte sur devis accepté",
+				srcs: []billing.SourceRef{{Kind: billing.SourceQuoteDeposit, Key: deposits[0].ID}}})
+		}
 	}
 	// Each client's materials handed over at its earliest completed intervention that has billable
 	// ones, billed with the other materials six days before the seeding.
@@ -186,7 +188,7 @@ func (d *demo) invoices(ctx context.Context, tx *database.Tx) error {
 		}
 	}
 	for _, inv := range issued[billing.SourceQuoteDeposit] { // the deposit paid by transfer three days later
-		if err := pay(inv.Invoice, inv.TotalTTCCents, inv.IssueDate.AddDate(0, 0, 3), "VIR BOULANGERIE MARTIN ACOMPTE "+inv.Reference()); err != nil {
+		if err := pay(inv.Invoice, inv.TotalTTCCents, inv.IssueDate.AddDate(0, 0, 3), payer[inv.ClientID]+"ACOMPTE "+inv.Reference()); err != nil {
 			return err
 		}
 	}

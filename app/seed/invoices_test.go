@@ -35,10 +35,10 @@ func TestDemoInvoices(t *testing.T) {
 		}
 		numbers[inv.Reference()] = true
 	}
-	// Paid: each client's older fee, the deposit of the Boulangerie's accepted quote. Partly paid: the
+	// Paid: each client's older fee and the deposit of its accepted quote. Partly paid: the
 	// Cabinet's uncovered time, the Boulangerie's materials. Due: each client's overdue fee, the
 	// Cabinet's materials. Credit notes: the Cabinet's gesture, an SLA penalty for each client.
-	if count[billing.InvoicePaid] != 3 || count[billing.InvoicePartiallyPaid] != 2 || count[billing.InvoiceIssued] != 3 || credit != 3 {
+	if count[billing.InvoicePaid] != 4 || count[billing.InvoicePartiallyPaid] != 2 || count[billing.InvoiceIssued] != 3 || credit != 3 {
 		t.Fatalf("demo invoices = %v, %d credit notes", count, credit)
 	}
 	// Gapless: the invoices and the credit notes are numbered 1..n in their series, in date order.
@@ -69,11 +69,8 @@ func TestDemoInvoices(t *testing.T) {
 			"an SLA penalty credit note on a fee": `SELECT count(*) FROM invoices AS i JOIN invoices AS f ON f.id = i.credits_id
 				WHERE i.kind = 'credit_note' AND i.status <> 'draft' AND f.due_date < ? AND EXISTS (SELECT 1 FROM invoice_lines AS l
 				JOIN invoice_sources AS s ON s.invoice_line_id = l.id WHERE l.invoice_id = i.id AND s.kind = 'sla_penalty')`,
-		}
-		if name == "Boulangerie Martin" {
-			// The Cabinet has no accepted quote in the demo (its quotes wait or expired).
-			items["a paid invoice from an accepted quote"] = `SELECT count(*) FROM invoices AS i WHERE i.kind = 'invoice' AND i.status = 'paid' AND EXISTS (SELECT 1 FROM invoice_lines AS l
-				JOIN invoice_sources AS s ON s.invoice_line_id = l.id WHERE l.invoice_id = i.id AND s.kind = 'quote_deposit')`
+			"a paid invoice from an accepted quote": `SELECT count(*) FROM invoices AS i WHERE i.kind = 'invoice' AND i.status = 'paid' AND EXISTS (SELECT 1 FROM invoice_lines AS l
+				JOIN invoice_sources AS s ON s.invoice_line_id = l.id WHERE l.invoice_id = i.id AND s.kind = 'quote_deposit')`,
 		}
 		for item, q := range items {
 			q += ` AND i.client_id = (SELECT id FROM clients WHERE name = ?)`

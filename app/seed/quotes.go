@@ -32,7 +32,8 @@ type demoQuote struct {
 
 // quotes writes the demo quotes: for the Boulangerie, the redesign of the shop's home page waiting
 // for a decision, one accepted (with its evidence and the intervention it created, since scheduled)
-// and one declined with a reason; for the Cabinet, one expired and one waiting.
+// and one declined with a reason; for the Cabinet, one expired, one waiting and one accepted (its
+// work scheduled too).
 func (d *demo) quotes(ctx context.Context, tx *database.Tx) error {
 	line := func(desc string, qtyMilli interventions.Quantity, unit string, price int64, vat, discount int) *billing.Line {
 		return &billing.Line{Description: desc, Quantity: qtyMilli, Unit: unit, UnitPriceCents: price, VATRateBP: vat, DiscountBP: discount}
@@ -72,6 +73,13 @@ func (d *demo) quotes(ctx context.Context, tx *database.Tx) error {
 				line("Migration et configuration", 8000, "h", 70_00, 2000, 0),
 				line("Documentation remise au cabinet", 1000, "forfait", 0, 2000, 0),
 			}, deposit: 4000, sentAgo: 3, validFor: 21},
+		// Listed last so the numbers of the quotes above stay as they were.
+		{client: 1, title: "Borne Wi-Fi pour la salle de réunion",
+			desc: "Borne Wi-Fi professionnelle dans la salle de réunion, avec un réseau invités séparé du réseau du cabinet.",
+			lines: []*billing.Line{
+				line("Borne Wi-Fi 6 professionnelle avec support plafond", 1000, "u", 240_00, 2000, 0),
+				line("Installation, réseau invités isolé et configuration", 2000, "h", 80_00, 2000, 0),
+			}, deposit: 3000, sentAgo: 45, validFor: 30, decision: "accept", decided: 40},
 	}
 	org, err := provider.Get(ctx, tx)
 	if err != nil {
@@ -124,7 +132,7 @@ func (d *demo) quotes(ctx context.Context, tx *database.Tx) error {
 				return fmt.Errorf("seed: accept quote %q: %w", dq.title, err)
 			}
 			// The manager scheduled the work the next day, for next week.
-			when := time.Date(d.now.In(paris).Year(), d.now.In(paris).Month(), d.now.In(paris).Day(), 9, 0, 0, 0, paris).AddDate(0, 0, 7)
+			when := time.Date(d.now.In(paris).Year(), d.now.In(paris).Month(), d.now.In(paris).Day(), 9, 0, 0, 0, paris).AddDate(0, 0, 7+dq.client)
 			if _, err := interventions.Transition(ctx, tx, i.ID, interventions.StatusScheduled, when, "", i.Version, staff, at.Add(24*time.Hour)); err != nil {
 				return fmt.Errorf("seed: schedule the work of quote %q: %w", dq.title, err)
 			}

@@ -20,7 +20,7 @@ func TestDemoQuotes(t *testing.T) {
 	}
 	for client, want := range map[string]map[string]int{
 		"Boulangerie Martin":     {"sent": 1, "accepted": 1, "declined": 1},
-		"Cabinet Durand Avocats": {"sent": 1, "expired": 1},
+		"Cabinet Durand Avocats": {"sent": 1, "expired": 1, "accepted": 1},
 	} {
 		var rows []struct {
 			Status string `bun:"status"`
@@ -51,7 +51,8 @@ func TestDemoQuotes(t *testing.T) {
 		(SELECT count(*) FROM quotes WHERE status = 'declined' AND decline_reason <> '')`).Scan(ctx, &evidence, &scheduled, &reasons); err != nil {
 		t.Fatal(err)
 	}
-	if evidence != 1 || scheduled != 1 || reasons != 1 {
-		t.Errorf("evidence %d, scheduled intervention %d, declined with a reason %d; want 1 each", evidence, scheduled, reasons)
+	// An accepted quote for each client, one declined by the Boulangerie.
+	if evidence != 2 || scheduled != 2 || reasons != 1 {
+		t.Errorf("evidence %d, scheduled intervention %d, declined with a reason %d; want 2, 2, 1", evidence, scheduled, reasons)
 	}
 }

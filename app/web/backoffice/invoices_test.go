@@ -90,8 +90,8 @@ func TestBackofficeInvoicesFromSourcesIssuePayCancel(t *testing.T) {
 	}
 	issued := c.Get(invPath)
 	text := issued.Text(t)
-	// The demo issued eight invoices and three credit notes before.
-	if !strings.Contains(text, "F-2026-0009") {
+	// The demo issued nine invoices and three credit notes before.
+	if !strings.Contains(text, "F-2026-0010") {
 		t.Fatalf("issued page lacks its number:\n%s", text)
 	}
 	if pdf := c.Get(invPath + ".pdf"); pdf.StatusCode != http.StatusOK || pdf.Header.Get("Content-Type") != "application/pdf" {
@@ -141,7 +141,7 @@ func TestBackofficeInvoicesFromSourcesIssuePayCancel(t *testing.T) {
 	if !strings.Contains(c.Get(p2).Text(t), "Annulée par avoir") {
 		t.Fatal("invoice not cancelled")
 	}
-	if list := c.Get("/admin/invoices?client=" + bakery.String()); list.StatusCode != http.StatusOK || !strings.Contains(list.Text(t), "F-2026-0010") {
+	if list := c.Get("/admin/invoices?client=" + bakery.String()); list.StatusCode != http.StatusOK || !strings.Contains(list.Text(t), "F-2026-0011") {
 		t.Fatalf("list: %d", list.StatusCode)
 	}
 

@@ -37,7 +37,7 @@ func TestJourneyInvoicePaidOnline(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`form[action$="/issue"] button`)),
 	)
 	j.waitFor(`!document.querySelector('form[action$="/issue"]')`)
-	j.expectText("F-2026-0009", "Émise, à payer")
+	j.expectText("F-2026-0010", "Émise, à payer")
 	j.inspect("admin-issued")
 	j.openAccountMenu()
 	j.run(chromedp.Click(chromedp.CSS(`header form[action="/logout"] button`)))
@@ -75,7 +75,7 @@ func TestJourneyInvoicePaidOnline(t *testing.T) {
 	j.login(testutil.Manager, "/admin")
 	j.run(chromedp.Navigate(base + "/admin/payments"))
 	j.waitPath("/admin/payments")
-	j.expectText("F-2026-0009", "Cabinet Durand Avocats", "Paiement en ligne")
+	j.expectText("F-2026-0010", "Cabinet Durand Avocats", "Paiement en ligne")
 	j.inspect("admin-payments")
 	j.run(chromedp.Navigate(base + "/admin/settings"))
 	j.waitPath("/admin/settings")
