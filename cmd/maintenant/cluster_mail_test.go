@@ -31,7 +31,6 @@ type smtpGate struct {
 	mu       sync.Mutex
 	opened   chan struct{} // closed while the gate is open
 	held     int
-	accepted int
 }
 
 func newSMTPGate(t *testing.T, upstream string) *smtpGate {
@@ -60,7 +59,6 @@ func (g *smtpGate) relay(c net.Conn) {
 	g.mu.Lock()
 	opened := g.opened
 	g.held++
-	g.accepted++
 	g.mu.Unlock()
 	<-opened
 	g.mu.Lock()
@@ -100,13 +98,6 @@ func (g *smtpGate) Open() {
 	default:
 		close(g.opened)
 	}
-}
-
-// Accepted is the number of connections the gate took.
-func (g *smtpGate) Accepted() int {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.accepted
 }
 
 // Held is the number of connections (mail jobs in flight) waiting at the gate.

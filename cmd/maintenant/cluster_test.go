@@ -460,10 +460,11 @@ func TestClusterDrill(t *testing.T) {
 		}
 	}
 	deliveredExactlyOnce(t, sink, termSubjects, 30*time.Second)
-	if states, _ := jobAttempts(t, db, termIDs); states["completed"] != 14 {
-		t.Errorf("SIGTERM: delivery jobs %v, want 14 completed", states)
+	termStates, termRetried := jobAttempts(t, db, termIDs)
+	if termStates["completed"] != 14 || termRetried != 0 {
+		t.Errorf("SIGTERM: delivery jobs %v, %d retried, want 14 completed at their first attempt (a graceful stop leaves nothing to rescue)", termStates, termRetried)
 	}
-	t.Logf("cluster: SIGTERM with 14 mails (%d in flight on the stopped instance, %d on the other, the rest queued): 14 delivered once each", termRunning[0], termRunning[1])
+	t.Logf("cluster: SIGTERM with 14 mails (%d in flight on the stopped instance, %d on the other, the rest queued): 14 delivered once each, %d retried", termRunning[0], termRunning[1], termRetried)
 
 	// kill -9 of the other instance while it issues invoices: each issue is whole or absent, the
 	// drafts left are issued once it is back, and the numbers stay gapless.
