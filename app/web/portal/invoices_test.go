@@ -1,6 +1,8 @@
 package portal_test
 
 import (
+	"github.com/PuerkitoBio/goquery"
+
 	"context"
 	"net/http"
 	"net/url"
@@ -171,5 +173,26 @@ func TestPortalInvoicePayOpensStripeCheckout(t *testing.T) {
 	// Nothing is paid by opening a session (only the webhook books).
 	if got, _ := billing.GetInvoice(context.Background(), app.DB.Bun, inv.ID); got.Status != billing.InvoiceIssued {
 		t.Fatalf("status = %s", got.Status)
+	}
+}
+
+// A credit note is not something the client pays: its badge says it was issued, not "to pay".
+func TestPortalCreditNotesAreNotToPay(t *testing.T) {
+	app := testutil.NewApp(t, testutil.Options{})
+	c := app.LoginAs(t, testutil.CabinetUser)
+	doc := c.Get("/portal/invoices").Doc(t)
+	var credits int
+	doc.Find("main li").Each(func(_ int, row *goquery.Selection) {
+		text := row.Text()
+		if !strings.Contains(text, "A-2026-") {
+			return
+		}
+		credits++
+		if strings.Contains(text, "à payer") || !strings.Contains(text, "Avoir émis") {
+			t.Errorf("credit note row: %q", strings.Join(strings.Fields(text), " "))
+		}
+	})
+	if credits == 0 {
+		t.Fatal("no credit note in the Cabinet's list")
 	}
 }
