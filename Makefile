@@ -7,7 +7,7 @@ export PATH := $(PATH):/usr/local/go/bin:$(HOME)/go/bin
 
 CSS_SOURCES := $(shell find views -name '*.html') $(shell find app -name '*.go' -not -name '*_test.go') static/css/input.css static/js/app.js tailwind.config.js
 
-.PHONY: run test build frontend system-deps stripe-mock lint clean bench fuzz cluster
+.PHONY: run test test-domain test-web build frontend system-deps stripe-mock lint clean bench fuzz cluster
 
 ## run: build the front end and start the server on http://127.0.0.1:8080 with demo data
 run: frontend
@@ -17,14 +17,20 @@ run: frontend
 build: frontend
 	CGO_ENABLED=0 $(GO) build -trimpath -o bin/maintenant ./cmd/maintenant
 
-## test: the front end, then every Go test (real PostgreSQL, headless Chromium). The domain packages
-## run under the race detector; the web packages (handlers, browser journeys) run without it, which
-## makes them about four times faster; their concurrency lives in the domain packages, tested there.
+## test: the front end, then every Go test (real PostgreSQL, headless Chromium) and a short run of
+## each fuzz target. The domain packages run under the race detector, then the fuzz targets; the web
+## packages (handlers, browser journeys, which mostly wait on PostgreSQL and Chromium) run at the same
+## time without it, about four times faster; their concurrency lives in the domain packages.
 WEB_PKGS = $(shell $(GO) list ./app/web/...)
 test: frontend system-deps stripe-mock
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-domain test-web
+
+test-domain:
 	$(GO) test -race -count=1 -timeout 20m $$($(GO) list ./... | grep -v '/app/web')
-	$(GO) test -count=1 -timeout 20m $(WEB_PKGS)
 	@$(MAKE) --no-print-directory fuzz
+
+test-web:
+	$(GO) test -count=1 -timeout 20m $(WEB_PKGS)
 
 ## fuzz: each fuzz target (parsers, recurrence rules, SLA arithmetic, totals, CSV cells) for
 ## FUZZTIME (4 s by default; `make fuzz FUZZTIME=10m` for a long run). Crashers land in testdata/fuzz.
