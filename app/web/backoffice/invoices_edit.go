@@ -77,28 +77,7 @@ func parseInvoiceForm(c *fiber.Ctx) *invoiceForm {
 	}
 	f.In.ClientID, _ = uuid.Parse(f.Values["client_id"])
 	f.In.Title, f.In.Notes, f.In.PaymentTerms = f.Values["title"], f.Values["notes"], f.Values["payment_terms"]
-	if v := strings.TrimSpace(f.Values["contract_id"]); v != "" {
-		id, err := uuid.Parse(v)
-		if err != nil {
-			f.Bad.Add("contract_id", "invoices.error.contract_unknown")
-		}
-		f.In.ContractID = id
-	}
-	for _, d := range []struct {
-		key string
-		to  *time.Time
-	}{{"service_from", &f.In.ServiceFrom}, {"service_to", &f.In.ServiceTo}} {
-		v := strings.TrimSpace(f.Values[d.key])
-		if v == "" {
-			continue
-		}
-		t, err := time.Parse(time.DateOnly, v)
-		if err != nil {
-			f.Bad.Add(d.key, "admin_quotes.error.date")
-			continue
-		}
-		*d.to = t
-	}
+	parseHeaderRefs(f.Values, f.Bad, "invoices", &f.In.ContractID, map[string]*time.Time{"service_from": &f.In.ServiceFrom, "service_to": &f.In.ServiceTo})
 	if v := strings.TrimSpace(f.Values["payment_terms_days"]); v == "" {
 		f.Bad.Add("payment_terms_days", "error.required")
 	} else if n, err := strconv.Atoi(v); err != nil {

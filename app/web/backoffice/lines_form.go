@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/google/uuid"
 
 	"maintenant/app/apperr"
 	"maintenant/app/interventions"
@@ -55,4 +58,29 @@ func parseLineFigures(bad apperr.Fields, area string, n int, negative bool, quan
 		}
 	}
 	return l
+}
+
+// parseHeaderRefs reads what the quote and invoice forms share in their header: the optional
+// contract (an id that is not one is refused with the area's message) and optional dates (a field
+// left empty stays zero; one that is not a date is refused).
+func parseHeaderRefs(values map[string]string, bad apperr.Fields, area string, contract *uuid.UUID, dates map[string]*time.Time) {
+	if v := strings.TrimSpace(values["contract_id"]); v != "" {
+		id, err := uuid.Parse(v)
+		if err != nil {
+			bad.Add("contract_id", area+".error.contract_unknown")
+		}
+		*contract = id
+	}
+	for key, to := range dates {
+		v := strings.TrimSpace(values[key])
+		if v == "" {
+			continue
+		}
+		t, err := time.Parse(time.DateOnly, v)
+		if err != nil {
+			bad.Add(key, "admin_quotes.error.date")
+			continue
+		}
+		*to = t
+	}
 }

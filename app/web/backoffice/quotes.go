@@ -253,28 +253,7 @@ func (h *handler) parseQuoteForm(c *fiber.Ctx) *quoteForm {
 	}
 	f.In.ClientID, _ = uuid.Parse(f.Values["client_id"])
 	f.In.Title, f.In.Description, f.In.PaymentTerms = f.Values["title"], f.Values["description"], f.Values["payment_terms"]
-	if v := strings.TrimSpace(f.Values["contract_id"]); v != "" {
-		id, err := uuid.Parse(v)
-		if err != nil {
-			f.Bad.Add("contract_id", "quotes.error.contract_unknown")
-		}
-		f.In.ContractID = id
-	}
-	for _, d := range []struct {
-		key string
-		to  *time.Time
-	}{{"valid_until", &f.In.ValidUntil}, {"estimated_start", &f.In.EstimatedStart}} {
-		v := strings.TrimSpace(f.Values[d.key])
-		if v == "" {
-			continue
-		}
-		t, err := time.Parse(time.DateOnly, v)
-		if err != nil {
-			f.Bad.Add(d.key, "admin_quotes.error.date")
-			continue
-		}
-		*d.to = t
-	}
+	parseHeaderRefs(f.Values, f.Bad, "quotes", &f.In.ContractID, map[string]*time.Time{"valid_until": &f.In.ValidUntil, "estimated_start": &f.In.EstimatedStart})
 	if v := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(f.Values["deposit"]), "%")); v != "" {
 		bp, problem := parseContractDecimal(v, 2)
 		if problem != "" || bp > 10000 {
