@@ -12,7 +12,6 @@ import (
 
 	"maintenant/app/apperr"
 	"maintenant/app/billing"
-	"maintenant/app/contracts"
 	"maintenant/app/database"
 	"maintenant/app/tickets"
 	"maintenant/app/web"
@@ -34,17 +33,14 @@ type invoiceLineRow struct {
 type invoiceFormPage struct {
 	web.Page
 	// I is the draft edited (nil for a new one).
-	I         *billing.Invoice
-	Clients   []contracts.ClientChoice
-	ClientID  string
-	Client    string
-	Contracts []tickets.ContractChoice
-	Rows      []invoiceLineRow
-	VATRates  []quoteVATChoice
-	Totals    *billing.Totals
-	Pct       map[int]string
-	Action    string
-	MaxLines  int
+	I *billing.Invoice
+	documentParties
+	Rows     []invoiceLineRow
+	VATRates []quoteVATChoice
+	Totals   *billing.Totals
+	Pct      map[int]string
+	Action   string
+	MaxLines int
 }
 
 var invoiceFormFields = []string{"client_id", "contract_id", "title", "notes", "service_from", "service_to", "payment_terms_days", "payment_terms"}
@@ -136,21 +132,13 @@ func (h *handler) invoiceFormData(c *fiber.Ctx, inv *billing.Invoice, clientID u
 		p.I, p.Action, clientID = inv, invoicesPath+"/"+inv.ID.String()+"/edit", inv.ClientID
 	}
 	p.Page = h.NewPage(c, title)
-	choices, err := contracts.ClientChoices(ctx, h.DB.Bun, clientID)
+	parties, err := h.loadParties(ctx, clientID)
 	if err != nil {
 		return nil, err
 	}
-	p.Clients = choices
-	for _, ch := range choices {
-		if ch.ID == clientID {
-			p.ClientID, p.Client = ch.ID.String(), ch.Name
-		}
-	}
+	p.documentParties = parties
 	if p.ClientID == "" {
 		return p, nil
-	}
-	if p.Contracts, err = tickets.ContractChoices(ctx, h.DB.Bun, clientID, h.Now(), h.Config.Location); err != nil {
-		return nil, err
 	}
 	if inv != nil && inv.ContractID.Valid {
 		found := false

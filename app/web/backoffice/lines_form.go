@@ -1,6 +1,7 @@
 package backoffice
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -9,7 +10,9 @@ import (
 	"github.com/google/uuid"
 
 	"maintenant/app/apperr"
+	"maintenant/app/contracts"
 	"maintenant/app/interventions"
+	"maintenant/app/tickets"
 )
 
 // lineFigures are the figures of a quote or invoice line as typed in the line editor.
@@ -83,4 +86,33 @@ func parseHeaderRefs(values map[string]string, bad apperr.Fields, area string, c
 		}
 		*to = t
 	}
+}
+
+// documentParties are the client and contract choices of a quote or invoice form.
+type documentParties struct {
+	Clients   []contracts.ClientChoice
+	ClientID  string // the chosen client, when it is one of Clients
+	Client    string // its name
+	Contracts []tickets.ContractChoice
+}
+
+// loadParties reads the client choices (clientID among them even when archived) and, once a client
+// is chosen, its contracts.
+func (h *handler) loadParties(ctx context.Context, clientID uuid.UUID) (documentParties, error) {
+	var d documentParties
+	choices, err := contracts.ClientChoices(ctx, h.DB.Bun, clientID)
+	if err != nil {
+		return d, err
+	}
+	d.Clients = choices
+	for _, ch := range choices {
+		if ch.ID == clientID {
+			d.ClientID, d.Client = ch.ID.String(), ch.Name
+		}
+	}
+	if d.ClientID == "" {
+		return d, nil
+	}
+	d.Contracts, err = tickets.ContractChoices(ctx, h.DB.Bun, clientID, h.Now(), h.Config.Location)
+	return d, err
 }

@@ -124,11 +124,8 @@ type quoteVATChoice struct {
 type quoteFormPage struct {
 	web.Page
 	// Q is the draft edited (nil for a new quote).
-	Q         *billing.Quote
-	Clients   []contracts.ClientChoice
-	ClientID  string
-	Client    string
-	Contracts []tickets.ContractChoice
+	Q *billing.Quote
+	documentParties
 	// Revision tells that the draft revises a sent quote: client, contract and ticket are fixed.
 	Revision bool
 	Rows     []quoteLineRow
@@ -171,21 +168,13 @@ func (h *handler) quoteFormData(c *fiber.Ctx, q *billing.Quote, clientID uuid.UU
 		p.Revision = q.ReplacesID.Valid
 		clientID = q.ClientID
 	}
-	choices, err := contracts.ClientChoices(ctx, h.DB.Bun, clientID)
+	parties, err := h.loadParties(ctx, clientID)
 	if err != nil {
 		return nil, err
 	}
-	p.Clients = choices
-	for _, ch := range choices {
-		if ch.ID == clientID {
-			p.ClientID, p.Client = ch.ID.String(), ch.Name
-		}
-	}
+	p.documentParties = parties
 	if p.ClientID == "" {
 		return p, nil
-	}
-	if p.Contracts, err = tickets.ContractChoices(ctx, h.DB.Bun, clientID, h.Now(), h.Config.Location); err != nil {
-		return nil, err
 	}
 	return p, nil
 }
