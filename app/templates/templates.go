@@ -10,7 +10,9 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+	"sync"
 	texttemplate "text/template"
+	"text/template/parse"
 	"time"
 
 	"maintenant/app/i18n"
@@ -18,7 +20,7 @@ import (
 
 // Set holds, per language, every page cloned over the shared layouts and partials.
 type Set struct {
-	pages map[i18n.Lang]map[string]*template.Template
+	pages map[i18n.Lang]map[string]*pageTemplate
 	texts map[i18n.Lang]map[string]*texttemplate.Template
 }
 
@@ -54,7 +56,7 @@ func New(fsys fs.FS, opt Options) (*Set, error) {
 	if err != nil {
 		return nil, fmt.Errorf("templates: walk: %w", err)
 	}
-	s := &Set{pages: map[i18n.Lang]map[string]*template.Template{}, texts: map[i18n.Lang]map[string]*texttemplate.Template{}}
+	s := &Set{pages: map[i18n.Lang]map[string]*pageTemplate{}, texts: map[i18n.Lang]map[string]*texttemplate.Template{}}
 	for _, lang := range i18n.Langs {
 		funcs := Funcs(lang, opt)
 		base := template.New("").Funcs(funcs)
@@ -66,15 +68,12 @@ func New(fsys fs.FS, opt Options) (*Set, error) {
 				return nil, err
 			}
 		}
-		s.pages[lang] = map[string]*template.Template{}
+		s.pages[lang] = map[string]*pageTemplate{}
 		for _, p := range pages {
-			t, err := base.Clone()
-			if err != nil {
-				return nil, fmt.Errorf("templates: clone: %w", err)
-			}
+			t := template.New("").Funcs(funcs)
 			if err := parseInto(fsys, p, func(name, src string) error {
 				_, err := t.New(name).Parse(src)
-				s.pages[lang][name] = t
+				s.pages[lang][name] = &pageTemplate{t: t, base: base, mail: strings.HasPrefix(p, "emails/")}
 				return err
 			}); err != nil {
 				return nil, err
@@ -92,6 +91,84 @@ func New(fsys fs.FS, opt Options) (*Set, error) {
 		}
 	}
 	return s, nil
+}
+
+// pageTemplate is one page in one language: parsed at start, completed with the shared templates it
+// calls on its first rendering (so that an instance holds copies only of the pages it serves).
+type pageTemplate struct {
+	once sync.Once
+	t    *template.Template
+	base *template.Template
+	mail bool
+	err  error
+}
+
+func (p *pageTemplate) template() (*template.Template, error) {
+	p.once.Do(func() { p.err = addShared(p.t, p.base, p.mail) })
+	return p.t, p.err
+}
+
+// addShared copies into page the shared templates it may execute: the layouts (the mail layout for
+// a mail, the others for a page) and, transitively, every template they and the page call. Only
+// those are copied (html/template escapes each page's copy on its first execution, so a copy of
+// every partial for every page and language would hold over a hundred megabytes of parse trees).
+func addShared(page, base *template.Template, mail bool) error {
+	var queue []string
+	for _, l := range base.Templates() {
+		if strings.HasPrefix(l.Name(), "layouts/") && (l.Name() == "layouts/email") == mail {
+			queue = append(queue, l.Name())
+		}
+	}
+	for _, own := range page.Templates() {
+		if own.Tree != nil {
+			queue = append(queue, calls(own.Tree.Root)...)
+		}
+	}
+	for len(queue) > 0 {
+		name := queue[len(queue)-1]
+		queue = queue[:len(queue)-1]
+		if page.Lookup(name) != nil {
+			continue
+		}
+		src := base.Lookup(name)
+		if src == nil || src.Tree == nil {
+			continue // executing it fails as for any undefined template
+		}
+		if _, err := page.AddParseTree(name, src.Tree.Copy()); err != nil {
+			return fmt.Errorf("templates: add %s: %w", name, err)
+		}
+		queue = append(queue, calls(src.Tree.Root)...)
+	}
+	return nil
+}
+
+// calls lists the templates a parse tree executes ({{template "name"}} and {{block}}).
+func calls(n parse.Node) []string {
+	var out []string
+	var walk func(parse.Node)
+	walk = func(n parse.Node) {
+		switch n := n.(type) {
+		case *parse.ListNode:
+			if n != nil {
+				for _, c := range n.Nodes {
+					walk(c)
+				}
+			}
+		case *parse.TemplateNode:
+			out = append(out, n.Name)
+		case *parse.IfNode:
+			walk(n.List)
+			walk(n.ElseList)
+		case *parse.RangeNode:
+			walk(n.List)
+			walk(n.ElseList)
+		case *parse.WithNode:
+			walk(n.List)
+			walk(n.ElseList)
+		}
+	}
+	walk(n)
+	return out
 }
 
 func parseInto(fsys fs.FS, p string, parse func(name, src string) error) error {
@@ -112,17 +189,31 @@ func (s *Set) Has(page string) bool { _, ok := s.pages[i18n.FR][page]; return ok
 // Render executes block (a layout such as "layouts/portal", or a block the page defines such as
 // "content") of page in lang. Nothing is written when the template fails.
 func (s *Set) Render(w io.Writer, lang i18n.Lang, page, block string, data any) error {
-	t, ok := s.pages[lang][page]
+	pt, ok := s.pages[lang][page]
 	if !ok {
 		return fmt.Errorf("templates: no page %q", page)
 	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, block, data); err != nil {
+	t, err := pt.template()
+	if err != nil {
+		return err
+	}
+	buf := buffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 1<<20 {
+			buf.Reset()
+			buffers.Put(buf)
+		}
+	}()
+	if err := t.ExecuteTemplate(buf, block, data); err != nil {
 		return fmt.Errorf("templates: render %s/%s: %w", page, block, err)
 	}
-	_, err := buf.WriteTo(w)
+	_, err = buf.WriteTo(w)
 	return err
 }
+
+// buffers are the pages' rendering buffers, reused: a page is written whole or not at all, and
+// growing a new buffer to 100 KB for each request was a fifth of the bytes a request allocated.
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // RenderText executes a text template (a mail body) in lang.
 func (s *Set) RenderText(lang i18n.Lang, name string, data any) (string, error) {
