@@ -56,6 +56,8 @@ type Config struct {
 	InboundMaxBytes int64
 	// InboundAcksPerHour bounds the acknowledgements sent to one address per hour.
 	InboundAcksPerHour int
+	// PprofAddr is a loopback address serving Go's profiler (net/http/pprof); "" serves none.
+	PprofAddr string
 }
 
 // Error lists every bad variable with its own message, so an operator fixes them all in one go.
@@ -100,6 +102,8 @@ var Variables = [][2]string{
 	{"SUPPORT_ADDRESS", "(the IMAP_URL user when it is an address)"},
 	{"INBOUND_MAX_BYTES", "26214400 (25 MiB)"},
 	{"INBOUND_ACKS_PER_HOUR", "3"},
+	{"PPROF_ADDR", "(none)"},
+	{"GOMEMLIMIT", "100MiB (Go's soft heap limit, set by serve when unset)"},
 	{"S3_URL", "(none: files in DATA_DIR/files)"},
 	{"S3_BUCKET", "(required with S3_URL)"},
 	{"S3_PREFIX", "(none)"},
@@ -198,6 +202,13 @@ func Load(getenv func(string) string) (*Config, error) {
 			problems["JOBS_RESCUE_AFTER"] = fmt.Sprintf("%q is not a duration between 5s and 24h (for example 10m)", raw)
 		} else {
 			c.JobsRescueAfter = d
+		}
+	}
+
+	if c.PprofAddr = get("PPROF_ADDR", ""); c.PprofAddr != "" {
+		host, _, err := net.SplitHostPort(c.PprofAddr)
+		if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+			problems["PPROF_ADDR"] = fmt.Sprintf("%q is not a loopback host:port (for example 127.0.0.1:6060): the profiler must not be reachable from outside", c.PprofAddr)
 		}
 	}
 

@@ -52,6 +52,8 @@ func TestLoadRejectsBadValues(t *testing.T) {
 		{"bad proxy", map[string]string{"TRUSTED_PROXIES": "10.0.0.1, nonsense"}, []string{"TRUSTED_PROXIES"}},
 		{"bad idle", map[string]string{"SESSION_IDLE_STAFF": "forever"}, []string{"SESSION_IDLE_STAFF"}},
 		{"short secret", map[string]string{"SECRET_KEY": "short"}, []string{"SECRET_KEY"}},
+		{"public pprof", map[string]string{"PPROF_ADDR": "0.0.0.0:6060"}, []string{"PPROF_ADDR"}},
+		{"named pprof", map[string]string{"PPROF_ADDR": "localhost:6060"}, []string{"PPROF_ADDR"}},
 		{"prod insecure", map[string]string{"APP_ENV": "prod", "BASE_URL": "http://example.com"}, []string{"BASE_URL", "DATABASE_URL", "SECRET_KEY"}},
 	}
 	for _, tt := range tests {
