@@ -656,15 +656,32 @@ type ClientChoice struct {
 	Name string
 }
 
+// MaxClientChoices bounds the clients a form's select offers (a provider has a few hundred).
+const MaxClientChoices = 5000
+
 // ClientChoices lists the clients a contract may be written for (not archived), by name, plus the
 // one given (a contract's current client, even archived). It reads only the identity of clients, and
-// at most 1000 of them.
+// at most MaxClientChoices of them.
 func ClientChoices(ctx context.Context, db bun.IDB, include uuid.UUID) ([]ClientChoice, error) {
 	var out []ClientChoice
 	err := db.NewSelect().Table("clients").Column("id", "name").
-		Where("NOT archived OR id = ?", include).OrderExpr("lower(name), id").Limit(1000).Scan(ctx, &out)
+		Where("NOT archived OR id = ?", include).OrderExpr("lower(name), id").Limit(MaxClientChoices).Scan(ctx, &out)
 	if err != nil {
 		return nil, fmt.Errorf("contracts: client choices: %w", err)
+	}
+	return out, nil
+}
+
+// SelectedClient is the client a list is filtered by, as the only choice its filter shows before
+// the whole list is fetched (/admin/clients/choices): none for uuid.Nil or an unknown id, without a
+// query for uuid.Nil.
+func SelectedClient(ctx context.Context, db bun.IDB, id uuid.UUID) ([]ClientChoice, error) {
+	if id == uuid.Nil {
+		return nil, nil
+	}
+	var out []ClientChoice
+	if err := db.NewSelect().Table("clients").Column("id", "name").Where("id = ?", id).Scan(ctx, &out); err != nil {
+		return nil, fmt.Errorf("contracts: selected client: %w", err)
 	}
 	return out, nil
 }

@@ -2,6 +2,7 @@ package backoffice
 
 import (
 	"context"
+	"html"
 	"net/url"
 	"strconv"
 	"strings"
@@ -403,4 +404,32 @@ func shortName(s string) string {
 		return s
 	}
 	return string(r[:79]) + "…"
+}
+
+// handleClientChoices handles the "GET /admin/clients/choices" route: the <option>s of every client a
+// list may be filtered by (not archived, plus ?selected= even archived, marked selected), by name.
+// The list filters render only the selected client and fetch these when the select is first
+// hovered, touched or focused, so a list page does not carry hundreds of clients it rarely needs.
+func (h *handler) handleClientChoices(c *fiber.Ctx) error {
+	selected, _ := uuid.Parse(c.Query("selected"))
+	choices, err := contracts.ClientChoices(c.UserContext(), h.DB.Bun, selected)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Type("html", "utf-8")
+	var b strings.Builder
+	b.Grow(len(choices) * 64)
+	for _, ch := range choices {
+		b.WriteString(`<option value="`)
+		b.WriteString(ch.ID.String())
+		if ch.ID == selected {
+			b.WriteString(`" selected>`)
+		} else {
+			b.WriteString(`">`)
+		}
+		b.WriteString(html.EscapeString(ch.Name))
+		b.WriteString("</option>\n")
+	}
+	return c.SendString(b.String())
 }

@@ -111,7 +111,7 @@ func (h *handler) handleContractIndex(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	choices, err := contracts.ClientChoices(ctx, h.DB.Bun, f.ClientID)
+	choices, err := contracts.SelectedClient(ctx, h.DB.Bun, f.ClientID)
 	if err != nil {
 		return err
 	}

@@ -78,7 +78,7 @@ func (h *handler) handleEquipmentIndex(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	clients, err := contracts.ClientChoices(ctx, h.DB.Bun, f.ClientID)
+	clients, err := contracts.SelectedClient(ctx, h.DB.Bun, f.ClientID)
 	if err != nil {
 		return err
 	}
@@ -406,7 +406,7 @@ func (h *handler) handleEquipmentExpiries(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if p.Clients, err = contracts.ClientChoices(ctx, h.DB.Bun, f.ClientID); err != nil {
+	if p.Clients, err = contracts.SelectedClient(ctx, h.DB.Bun, f.ClientID); err != nil {
 		return err
 	}
 	link := func(after string) string {

@@ -84,7 +84,7 @@ func (h *handler) handleQuoteIndex(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	clients, err := contracts.ClientChoices(ctx, h.DB.Bun, f.ClientID)
+	clients, err := contracts.SelectedClient(ctx, h.DB.Bun, f.ClientID)
 	if err != nil {
 		return err
 	}

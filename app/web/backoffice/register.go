@@ -124,7 +124,7 @@ func (q RegisterQuery) Filtered() bool { return len(q.Values()) > 0 }
 type registerPage struct {
 	web.Page
 	Query     RegisterQuery
-	Clients   []clients.Client
+	Clients   []contracts.ClientChoice
 	Contracts []*contracts.Contract
 	Kinds     []interventions.Kind
 	Rows      []RegisterRow
@@ -151,20 +151,13 @@ func (h *handler) handleRegisterIndex(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	cl, err := clients.List(ctx, h.DB.Bun, clients.Filter{Status: clients.StatusAll, Limit: 200})
+	choices, err := contracts.SelectedClient(ctx, h.DB.Bun, q.Filter.ClientID)
 	if err != nil {
 		return err
 	}
-	p := &registerPage{Page: h.NewPage(c, "register.title"), Query: q, Clients: cl.Clients, Kinds: interventions.Kinds(),
+	p := &registerPage{Page: h.NewPage(c, "register.title"), Query: q, Clients: choices, Kinds: interventions.Kinds(),
 		Rows: RegisterRows(h.Server, reg.Entries), Totals: RegisterTotalsOf(reg.Totals)}
 	if q.Filter.ClientID != uuid.Nil {
-		if !slices.ContainsFunc(p.Clients, func(x clients.Client) bool { return x.ID == q.Filter.ClientID }) {
-			one, err := clients.Get(ctx, h.DB.Bun, q.Filter.ClientID)
-			if err != nil {
-				return err
-			}
-			p.Clients = append(p.Clients, *one)
-		}
 		if p.Contracts, err = contracts.ListByClient(ctx, h.DB.Bun, q.Filter.ClientID); err != nil {
 			return err
 		}

@@ -24,6 +24,7 @@ func Routes(s *web.Server) {
 
 	// Clients and their contacts.
 	r.Get("/clients", h.handleClientIndex)
+	r.Get("/clients/choices", h.handleClientChoices)
 	r.Get("/clients/new", s.RequireManager, h.handleClientNew)
 	r.Post("/clients", s.RequireManager, h.handleClientCreate)
 	r.Get("/clients/:id", h.handleClientShow)

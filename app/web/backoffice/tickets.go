@@ -157,7 +157,7 @@ func (h *handler) handleTicketIndex(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	clientChoices, err := contracts.ClientChoices(ctx, h.DB.Bun, f.ClientID)
+	clientChoices, err := contracts.SelectedClient(ctx, h.DB.Bun, f.ClientID)
 	if err != nil {
 		return err
 	}
