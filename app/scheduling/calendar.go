@@ -88,6 +88,41 @@ type Filter struct {
 	// Overdue keeps, instead of [From, To), what was due before From and is not done.
 	Overdue bool
 	Limit   int
+	// PerDay, when set, keeps the first PerDay entries of each day (days in Location): the week and
+	// month grids show that many and link to the day for the rest (DayCounts).
+	PerDay   int
+	Location *time.Location
+}
+
+// where applies the filter's conditions to a query over interventions AS i.
+func (f Filter) where(q *bun.SelectQuery) *bun.SelectQuery {
+	q = q.Where("i.scheduled_at IS NOT NULL")
+	if f.Overdue {
+		q = q.Where("i.scheduled_at < ? AND i.status IN ('scheduled', 'todo')", f.From)
+	} else {
+		q = q.Where("i.scheduled_at >= ? AND i.scheduled_at < ?", f.From, f.To)
+		if !f.WithCancelled {
+			q = q.Where("i.status <> 'cancelled'")
+		}
+	}
+	if f.TechnicianID != uuid.Nil {
+		q = q.Where("EXISTS (SELECT 1 FROM intervention_technicians AS it WHERE it.intervention_id = i.id AND it.user_id = ?)", f.TechnicianID)
+	}
+	if f.ClientID != uuid.Nil {
+		q = q.Where("i.client_id = ?", f.ClientID)
+	}
+	if f.Preventive {
+		q = q.Where("i.kind = 'preventive'")
+	}
+	return q
+}
+
+// zone is the time zone whose days PerDay and DayCounts count in.
+func (f Filter) zone() string {
+	if f.Location == nil {
+		return "UTC"
+	}
+	return f.Location.String()
 }
 
 func selectEntries(db bun.IDB) *bun.SelectQuery {
@@ -106,25 +141,16 @@ func selectEntries(db bun.IDB) *bun.SelectQuery {
 		Where("i.scheduled_at IS NOT NULL")
 }
 
-// List returns the entries of the filter, by scheduled time (one query).
+// List returns the entries of the filter, by scheduled time (one query). With PerDay, each day's
+// first entries are chosen on the interventions alone before anything else is read.
 func List(ctx context.Context, db bun.IDB, f Filter) ([]*Entry, error) {
 	q := selectEntries(db)
-	if f.Overdue {
-		q = q.Where("i.scheduled_at < ? AND i.status IN ('scheduled', 'todo')", f.From)
+	if f.PerDay > 0 {
+		ranked := f.where(db.NewSelect().TableExpr("interventions AS i").ColumnExpr("i.id").
+			ColumnExpr("row_number() OVER (PARTITION BY (i.scheduled_at AT TIME ZONE ?)::date ORDER BY i.scheduled_at, i.number) AS day_rank", f.zone()))
+		q = q.Where("i.id IN (SELECT r.id FROM (?) AS r WHERE r.day_rank <= ?)", ranked, f.PerDay)
 	} else {
-		q = q.Where("i.scheduled_at >= ? AND i.scheduled_at < ?", f.From, f.To)
-		if !f.WithCancelled {
-			q = q.Where("i.status <> 'cancelled'")
-		}
-	}
-	if f.TechnicianID != uuid.Nil {
-		q = q.Where("EXISTS (SELECT 1 FROM intervention_technicians AS it WHERE it.intervention_id = i.id AND it.user_id = ?)", f.TechnicianID)
-	}
-	if f.ClientID != uuid.Nil {
-		q = q.Where("i.client_id = ?", f.ClientID)
-	}
-	if f.Preventive {
-		q = q.Where("i.kind = 'preventive'")
+		q = f.where(q)
 	}
 	if f.Limit > 0 {
 		q = q.Limit(int64(f.Limit))
@@ -132,6 +158,24 @@ func List(ctx context.Context, db bun.IDB, f Filter) ([]*Entry, error) {
 	var out []*Entry
 	if err := q.OrderExpr("i.scheduled_at, i.number").Scan(ctx, &out); err != nil {
 		return nil, fmt.Errorf("scheduling: list: %w", err)
+	}
+	return out, nil
+}
+
+// DayCounts counts the filter's entries of each day (in Location), keyed by the day at midnight UTC.
+func DayCounts(ctx context.Context, db bun.IDB, f Filter) (map[time.Time]int, error) {
+	var rows []struct {
+		Day   time.Time `bun:"day"`
+		Count int       `bun:"n"`
+	}
+	q := f.where(db.NewSelect().TableExpr("interventions AS i").
+		ColumnExpr("(i.scheduled_at AT TIME ZONE ?)::date AS day, count(*) AS n", f.zone())).GroupExpr("1")
+	if err := q.Scan(ctx, &rows); err != nil {
+		return nil, fmt.Errorf("scheduling: day counts: %w", err)
+	}
+	out := make(map[time.Time]int, len(rows))
+	for _, r := range rows {
+		out[time.Date(r.Day.Year(), r.Day.Month(), r.Day.Day(), 0, 0, 0, 0, time.UTC)] = r.Count
 	}
 	return out, nil
 }

@@ -121,7 +121,13 @@ var pages = []page{
 			func(p *params) []any { return []any{p.MonthFrom, p.MonthTo} }},
 	}},
 	{"admin schedule (month)", "/admin/schedule?view=month", []statement{
-		{schedule + ` WHERE i.scheduled_at IS NOT NULL AND i.scheduled_at >= $1 AND i.scheduled_at < $2 AND i.status <> 'cancelled'
+		{`SELECT (i.scheduled_at AT TIME ZONE 'Europe/Paris')::date AS day, count(*) AS n FROM interventions AS i
+			WHERE i.scheduled_at IS NOT NULL AND i.scheduled_at >= $1 AND i.scheduled_at < $2 AND i.status <> 'cancelled' GROUP BY 1`,
+			func(p *params) []any { return []any{p.ScheduleFrom, p.ScheduleTo} }},
+		{schedule + ` WHERE i.scheduled_at IS NOT NULL AND i.id IN (SELECT r.id FROM (SELECT i.id, row_number() OVER
+			(PARTITION BY (i.scheduled_at AT TIME ZONE 'Europe/Paris')::date ORDER BY i.scheduled_at, i.number) AS day_rank
+			FROM interventions AS i WHERE i.scheduled_at IS NOT NULL AND i.scheduled_at >= $1 AND i.scheduled_at < $2
+			AND i.status <> 'cancelled') AS r WHERE r.day_rank <= 6)
 			ORDER BY i.scheduled_at, i.number`, func(p *params) []any { return []any{p.ScheduleFrom, p.ScheduleTo} }},
 		{schedule + ` WHERE i.scheduled_at IS NOT NULL AND i.scheduled_at < $1::date AND i.status IN ('scheduled', 'todo')
 			ORDER BY i.scheduled_at, i.number LIMIT 20`, func(p *params) []any { return []any{p.Today} }},

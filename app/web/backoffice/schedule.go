@@ -65,7 +65,12 @@ type scheduleDayCell struct {
 	IsToday bool
 	DayURL  string
 	Items   []scheduleItem
+	// Count is the day's entries; More those the grid leaves to the day view.
+	Count, More int
 }
+
+// schedulePerDay is how many entries a day of the grid shows, per view.
+var schedulePerDay = map[string]int{scheduleWeek: 30, scheduleMonth: 6}
 
 // scheduleTechDay is one technician's list for a day.
 type scheduleTechDay struct {
@@ -157,8 +162,19 @@ func (h *handler) handleSchedule(c *fiber.Ctx) error {
 		p.Weekdays = append(p.Weekdays, h.T(c, "schedule.wd."+strconv.Itoa(n%7)))
 	}
 	ctx := c.UserContext()
+	var err error
 	at := func(d time.Time) time.Time { return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, loc) }
-	entries, err := scheduling.List(ctx, h.DB.Bun, scheduling.Filter{From: at(from), To: at(to), TechnicianID: techID})
+	f := scheduling.Filter{From: at(from), To: at(to), TechnicianID: techID, Location: loc}
+	var counts map[time.Time]int
+	if q.View != scheduleDay {
+		// A grid shows the first entries of each day and links to the day for the others: a month
+		// of a large provider holds thousands of visits.
+		f.PerDay = schedulePerDay[q.View]
+		if counts, err = scheduling.DayCounts(ctx, h.DB.Bun, f); err != nil {
+			return err
+		}
+	}
+	entries, err := scheduling.List(ctx, h.DB.Bun, f)
 	if err != nil {
 		return err
 	}
@@ -184,10 +200,21 @@ func (h *handler) handleSchedule(c *fiber.Ctx) error {
 		byDay[d] = append(byDay[d], it)
 	}
 	for d := from; d.Before(to); d = d.AddDate(0, 0, 1) {
-		p.Days = append(p.Days, scheduleDayCell{
+		cell := scheduleDayCell{
 			Date: d, Label: h.dayLabel(c, d, false), Short: strconv.Itoa(d.Day()), InMonth: d.Month() == q.Date.Month(),
-			IsToday: d.Equal(today), DayURL: q.with(scheduleDay, d), Items: byDay[d],
-		})
+			IsToday: d.Equal(today), DayURL: q.with(scheduleDay, d), Items: byDay[d], Count: len(byDay[d]),
+		}
+		if counts != nil {
+			cell.Count = max(counts[d], cell.Count)
+		}
+		cell.More = cell.Count - len(cell.Items)
+		p.Days = append(p.Days, cell)
+	}
+	if counts != nil {
+		p.Total = 0
+		for _, d := range p.Days {
+			p.Total += d.Count
+		}
 	}
 	if q.View == scheduleDay {
 		p.Techs = techLists(items, p.Staff, h.T(c, "schedule.unassigned"))
