@@ -31,6 +31,11 @@ type Session struct {
 	UserAgent   string    `bun:"user_agent"`
 
 	User *User `bun:"rel:belongs-to,join:user_id=id"`
+
+	// OrgName and OrgRequireStaffTOTP are the provider's name and second-factor rule, read with the
+	// session (every page shows the name and every staff request checks the rule).
+	OrgName             string `bun:"org_name,scanonly"`
+	OrgRequireStaffTOTP bool   `bun:"org_require_staff_totp,scanonly"`
 }
 
 // absoluteLifetime ends any session this long after login, however active.
@@ -78,7 +83,10 @@ func SessionByToken(ctx context.Context, db bun.IDB, tok string, now time.Time) 
 		return nil, apperr.NotFoundf("session")
 	}
 	s := new(Session)
-	err := db.NewSelect().Model(s).Relation("User").Where("session.id_hash = ?", HashToken(tok)).Scan(ctx)
+	err := db.NewSelect().Model(s).ColumnExpr("session.*").Relation("User").
+		ColumnExpr("org.name AS org_name, org.require_staff_totp AS org_require_staff_totp").
+		Join("LEFT JOIN organisation AS org ON org.id = 1").
+		Where("session.id_hash = ?", HashToken(tok)).Scan(ctx)
 	if err != nil {
 		if database.NoRows(err) {
 			return nil, apperr.NotFoundf("session")

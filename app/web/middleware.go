@@ -168,6 +168,14 @@ func ClientID(c *fiber.Ctx) uuid.UUID {
 	return uuid.Nil
 }
 
+// currentSession returns the request's session (never nil: an empty one without a session).
+func currentSession(c *fiber.Ctx) *accounts.Session {
+	if sess, ok := c.Locals(localSession).(*accounts.Session); ok {
+		return sess
+	}
+	return &accounts.Session{}
+}
+
 func pendingUser(c *fiber.Ctx) *accounts.User {
 	u, _ := c.Locals(localPending).(*accounts.User)
 	return u
@@ -251,11 +259,7 @@ func (s *Server) requireStaff(c *fiber.Ctx) error {
 		return s.deny(c)
 	}
 	if !u.TOTPEnabled && !strings.HasPrefix(c.Path(), "/admin/account") {
-		org, err := s.org(c)
-		if err != nil {
-			return err
-		}
-		if org.RequireStaffTOTP {
+		if currentSession(c).OrgRequireStaffTOTP {
 			s.SetFlash(c, FlashWarning, s.T(c, "flash.totp_required"))
 			return s.Redirect(c, "/admin/account")
 		}

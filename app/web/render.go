@@ -115,6 +115,9 @@ func (s *Server) Render(c *fiber.Ctx, status int, page string, data any) error {
 	block := "layouts/bare"
 	if p := pageOf(data); p != nil {
 		if p.OrgName == "" {
+			p.OrgName = currentSession(c).OrgName
+		}
+		if p.OrgName == "" {
 			if o, err := s.org(c); err == nil {
 				p.OrgName = o.Name
 			}
