@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/BurntSushi/toml"
@@ -68,6 +69,15 @@ type Catalogue struct {
 	bundle     *goi18n.Bundle
 	localizers map[Lang]*goi18n.Localizer
 	ids        map[Lang]map[string]bool
+	// plain remembers the messages asked for without arguments (most of a page's labels), by
+	// language and id: the catalogue never changes, and localizing each label again was a twentieth
+	// of a page's rendering.
+	plain sync.Map
+}
+
+type plainKey struct {
+	lang Lang
+	id   string
 }
 
 // New loads the embedded catalogues.
@@ -119,6 +129,11 @@ func (c *Catalogue) IDs(lang Lang) []string {
 // "Count" also selects the plural form. An unknown id is returned as is, so that plain text (a
 // message that is not a key) passes through.
 func (c *Catalogue) T(lang Lang, id string, args ...any) string {
+	if len(args) == 0 {
+		if s, ok := c.plain.Load(plainKey{lang, id}); ok {
+			return s.(string)
+		}
+	}
 	loc, ok := c.localizers[lang]
 	if !ok {
 		loc = c.localizers[FR]
@@ -138,6 +153,9 @@ func (c *Catalogue) T(lang Lang, id string, args ...any) string {
 	s, err := loc.Localize(cfg)
 	if err != nil {
 		return id
+	}
+	if len(args) == 0 {
+		c.plain.Store(plainKey{lang, id}, s)
 	}
 	return s
 }
