@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"maintenant/app/contracts"
 	"maintenant/app/interventions"
@@ -117,13 +118,15 @@ func (f Filter) where(q *bun.SelectQuery) *bun.SelectQuery {
 	return q
 }
 
-// zone is the time zone whose days PerDay and DayCounts count in.
-func (f Filter) zone() string {
+// location is the time zone whose days PerDay and DayCounts count in.
+func (f Filter) location() *time.Location {
 	if f.Location == nil {
-		return "UTC"
+		return time.UTC
 	}
-	return f.Location.String()
+	return f.Location
 }
+
+func (f Filter) zone() string { return f.location().String() }
 
 func selectEntries(db bun.IDB) *bun.SelectQuery {
 	return db.NewSelect().TableExpr("interventions AS i").
@@ -146,9 +149,18 @@ func selectEntries(db bun.IDB) *bun.SelectQuery {
 func List(ctx context.Context, db bun.IDB, f Filter) ([]*Entry, error) {
 	q := selectEntries(db)
 	if f.PerDay > 0 {
-		ranked := f.where(db.NewSelect().TableExpr("interventions AS i").ColumnExpr("i.id").
-			ColumnExpr("row_number() OVER (PARTITION BY (i.scheduled_at AT TIME ZONE ?)::date ORDER BY i.scheduled_at, i.number) AS day_rank", f.zone()))
-		q = q.Where("i.id IN (SELECT r.id FROM (?) AS r WHERE r.day_rank <= ?)", ranked, f.PerDay)
+		// Each day's first entries are read by one probe of the (scheduled_at, number) index per
+		// day; ARRAY(…) makes PostgreSQL take those ids first and read them by key.
+		var lo, hi []time.Time
+		for d := f.From.In(f.location()); d.Before(f.To); {
+			next := time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, d.Location())
+			lo, hi = append(lo, d), append(hi, next)
+			d = next
+		}
+		first := f.where(db.NewSelect().TableExpr("interventions AS i").ColumnExpr("i.id").
+			Where("i.scheduled_at >= d.lo AND i.scheduled_at < d.hi").OrderExpr("i.scheduled_at, i.number").Limit(int64(f.PerDay)))
+		q = q.Where("i.id = ANY(ARRAY(SELECT x.id FROM unnest(?::timestamptz[], ?::timestamptz[]) AS d(lo, hi) CROSS JOIN LATERAL (?) AS x))",
+			pgdialect.Array(lo), pgdialect.Array(hi), first)
 	} else {
 		q = f.where(q)
 	}

@@ -36,6 +36,7 @@ type params struct {
 	YearFrom, YearTo             string // the portal register: last year
 	MonthFrom, MonthTo           string // the admin register: last month
 	ScheduleFrom, ScheduleTo     time.Time
+	Zone                         *time.Location
 	Today                        string
 	ClientUser, StaffUser, Email string
 }
@@ -124,11 +125,17 @@ var pages = []page{
 		{`SELECT (i.scheduled_at AT TIME ZONE 'Europe/Paris')::date AS day, count(*) AS n FROM interventions AS i
 			WHERE i.scheduled_at IS NOT NULL AND i.scheduled_at >= $1 AND i.scheduled_at < $2 AND i.status <> 'cancelled' GROUP BY 1`,
 			func(p *params) []any { return []any{p.ScheduleFrom, p.ScheduleTo} }},
-		{schedule + ` WHERE i.scheduled_at IS NOT NULL AND i.id IN (SELECT r.id FROM (SELECT i.id, row_number() OVER
-			(PARTITION BY (i.scheduled_at AT TIME ZONE 'Europe/Paris')::date ORDER BY i.scheduled_at, i.number) AS day_rank
-			FROM interventions AS i WHERE i.scheduled_at IS NOT NULL AND i.scheduled_at >= $1 AND i.scheduled_at < $2
-			AND i.status <> 'cancelled') AS r WHERE r.day_rank <= 6)
-			ORDER BY i.scheduled_at, i.number`, func(p *params) []any { return []any{p.ScheduleFrom, p.ScheduleTo} }},
+		{schedule + ` WHERE i.scheduled_at IS NOT NULL AND i.id = ANY(ARRAY(SELECT x.id FROM unnest($3::timestamptz[], $4::timestamptz[]) AS d(lo, hi)
+			CROSS JOIN LATERAL (SELECT i.id FROM interventions AS i WHERE i.scheduled_at >= d.lo AND i.scheduled_at < d.hi
+			AND i.scheduled_at IS NOT NULL AND i.scheduled_at >= $1 AND i.scheduled_at < $2 AND i.status <> 'cancelled'
+			ORDER BY i.scheduled_at, i.number LIMIT 6) AS x))
+			ORDER BY i.scheduled_at, i.number`, func(p *params) []any {
+			var lo, hi []time.Time
+			for d := p.ScheduleFrom.In(p.Zone); d.Before(p.ScheduleTo); d = time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, p.Zone) {
+				lo, hi = append(lo, d), append(hi, time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, p.Zone))
+			}
+			return []any{p.ScheduleFrom, p.ScheduleTo, lo, hi}
+		}},
 		{schedule + ` WHERE i.scheduled_at IS NOT NULL AND i.scheduled_at < $1::date AND i.status IN ('scheduled', 'todo')
 			ORDER BY i.scheduled_at, i.number LIMIT 20`, func(p *params) []any { return []any{p.Today} }},
 	}},
@@ -174,7 +181,15 @@ func main() {
 		fmt.Println(url)
 		return
 	}
-	pool, err := pgxpool.New(ctx, os.Getenv("DATABASE_URL"))
+	// The same session settings as the app's pool (database.Open): UTC, no JIT, at least 8 connections.
+	cfg, err := pgxpool.ParseConfig(os.Getenv("DATABASE_URL"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	cfg.MaxConns = max(cfg.MaxConns, 8)
+	cfg.ConnConfig.RuntimeParams["timezone"] = "UTC"
+	cfg.ConnConfig.RuntimeParams["jit"] = "off"
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -311,7 +326,7 @@ func choose(ctx context.Context, pool *pgxpool.Pool) (*params, error) {
 	from := first.AddDate(0, 0, -((int(first.Weekday()) + 6) % 7))
 	last := first.AddDate(0, 1, -1)
 	to := last.AddDate(0, 0, 7-((int(last.Weekday())+6)%7))
-	p.ScheduleFrom, p.ScheduleTo = from.UTC(), to.UTC()
+	p.ScheduleFrom, p.ScheduleTo, p.Zone = from.UTC(), to.UTC(), paris
 	return p, nil
 }
 

@@ -1,0 +1,1 @@
+DROP INDEX interventions_awaiting_signature_idx;

@@ -1,0 +1,1 @@
+DROP INDEX interventions_client_visits_idx;
