@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maintenant/app/seed"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -209,6 +210,19 @@ func WaitFor(t testing.TB, ctx context.Context, expr string) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// BrowserLogin opens base's login page and submits it with email and the demo password; the caller
+// waits for the page it expects next.
+func BrowserLogin(t testing.TB, ctx context.Context, base, email string) {
+	t.Helper()
+	Run(t, ctx, chromedp.Navigate(base+"/login"))
+	WaitPath(t, ctx, "/login")
+	Run(t, ctx,
+		chromedp.SendKeys(chromedp.CSS("#f-email"), email),
+		chromedp.SendKeys(chromedp.CSS("#f-password"), seed.DemoPassword),
+		chromedp.Click(chromedp.CSS(`main form[action="/login"] button`)),
+	)
 }
 
 // WaitPath waits until the page (after a full load or an htmx-boosted swap) shows path and is idle.

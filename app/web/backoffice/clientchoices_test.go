@@ -9,7 +9,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"maintenant/app/seed"
 	"maintenant/app/testutil"
 )
 
@@ -87,13 +86,7 @@ func TestClientFilterInBrowser(t *testing.T) {
 	bakery := demoClient(t, app, "Boulangerie Martin")
 	active := count(t, app, "SELECT count(*) FROM clients WHERE NOT archived")
 	b := testutil.Browser(t)
-	testutil.Run(t, b, chromedp.Navigate(base+"/login"))
-	testutil.WaitPath(t, b, "/login")
-	testutil.Run(t, b,
-		chromedp.SendKeys(chromedp.CSS("#f-email"), testutil.Manager),
-		chromedp.SendKeys(chromedp.CSS("#f-password"), seed.DemoPassword),
-		chromedp.Click(chromedp.CSS(`main form[action="/login"] button`)),
-	)
+	testutil.BrowserLogin(t, b, base, testutil.Manager)
 	testutil.WaitFor(t, b, `location.pathname !== '/login'`)
 	testutil.Run(t, b, chromedp.Navigate(base+"/admin/tickets"))
 	testutil.WaitFor(t, b, `document.querySelector('#f-client') !== null && typeof htmx !== 'undefined'`)

@@ -54,13 +54,7 @@ func TestClientPagesInBrowser(t *testing.T) {
 		}
 	}
 
-	testutil.Run(t, b, chromedp.Navigate(base+"/login"))
-	testutil.WaitPath(t, b, "/login")
-	testutil.Run(t, b,
-		chromedp.SendKeys(chromedp.CSS("#f-email"), testutil.Manager),
-		chromedp.SendKeys(chromedp.CSS("#f-password"), seed.DemoPassword),
-		chromedp.Click(chromedp.CSS(`main form[action="/login"] button`)),
-	)
+	testutil.BrowserLogin(t, b, base, testutil.Manager)
 	testutil.WaitPath(t, b, "/admin")
 
 	// The list, reached from the navigation.

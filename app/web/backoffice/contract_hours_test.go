@@ -14,7 +14,6 @@ import (
 	"maintenant/app/database"
 	"maintenant/app/i18n"
 	"maintenant/app/interventions"
-	"maintenant/app/seed"
 	"maintenant/app/testutil"
 )
 
@@ -150,13 +149,7 @@ func TestHoursFiltersAndEditInBrowser(t *testing.T) {
 	}
 	base := app.Listen(t)
 	b := testutil.Browser(t)
-	testutil.Run(t, b, chromedp.Navigate(base+"/login"))
-	testutil.WaitPath(t, b, "/login")
-	testutil.Run(t, b,
-		chromedp.SendKeys(chromedp.CSS("#f-email"), testutil.Manager),
-		chromedp.SendKeys(chromedp.CSS("#f-password"), seed.DemoPassword),
-		chromedp.Click(chromedp.CSS(`main form[action="/login"] button`)),
-	)
+	testutil.BrowserLogin(t, b, base, testutil.Manager)
 	testutil.WaitFor(t, b, `location.pathname !== '/login'`)
 	for _, page := range []struct{ path, ready, name string }{
 		{"/admin/contracts/" + cabinet.String(), `document.querySelector('#included-hours table') !== null`, "contract-hours"},

@@ -12,7 +12,6 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/google/uuid"
 
-	"maintenant/app/seed"
 	"maintenant/app/testutil"
 )
 
@@ -575,13 +574,7 @@ func TestContractScreenshots(t *testing.T) {
 
 	ctx := testutil.Browser(t)
 	base := a.app.Listen(t)
-	testutil.Run(t, ctx, chromedp.Navigate(base+"/login"))
-	testutil.WaitPath(t, ctx, "/login")
-	testutil.Run(t, ctx,
-		chromedp.SendKeys(chromedp.CSS("#f-email"), testutil.Manager),
-		chromedp.SendKeys(chromedp.CSS("#f-password"), seed.DemoPassword),
-		chromedp.Click(chromedp.CSS(`main form[action="/login"] button`)),
-	)
+	testutil.BrowserLogin(t, ctx, base, testutil.Manager)
 	testutil.WaitPath(t, ctx, "/admin")
 
 	inspect := func(name string) {

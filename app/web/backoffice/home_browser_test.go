@@ -9,7 +9,6 @@ import (
 	"github.com/google/uuid"
 
 	"maintenant/app/contracts"
-	"maintenant/app/seed"
 	"maintenant/app/testutil"
 )
 
@@ -36,13 +35,7 @@ func TestHomeDeadlinesInBrowser(t *testing.T) {
 		setViewport(t, b, testutil.Desktop)
 		testutil.CheckConsole(t, b)
 	}
-	testutil.Run(t, b, chromedp.Navigate(base+"/login"))
-	testutil.WaitPath(t, b, "/login")
-	testutil.Run(t, b,
-		chromedp.SendKeys(chromedp.CSS("#f-email"), testutil.Manager),
-		chromedp.SendKeys(chromedp.CSS("#f-password"), seed.DemoPassword),
-		chromedp.Click(chromedp.CSS(`main form[action="/login"] button`)),
-	)
+	testutil.BrowserLogin(t, b, base, testutil.Manager)
 	testutil.WaitPath(t, b, "/admin")
 	if text := testutil.BodyText(t, b); !strings.Contains(text, "Aucune échéance de contrat") {
 		t.Errorf("the empty card is missing:\n%s", text)

@@ -10,7 +10,6 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/google/uuid"
 
-	"maintenant/app/seed"
 	"maintenant/app/testutil"
 )
 
@@ -151,13 +150,7 @@ func TestInterventionCompletionMailsTheSheet(t *testing.T) {
 	// Look at the outbox page with its attachment at both widths.
 	base := a.app.Listen(t)
 	b := testutil.Browser(t)
-	testutil.Run(t, b, chromedp.Navigate(base+"/login"))
-	testutil.WaitPath(t, b, "/login")
-	testutil.Run(t, b,
-		chromedp.SendKeys(chromedp.CSS("#f-email"), testutil.Manager),
-		chromedp.SendKeys(chromedp.CSS("#f-password"), seed.DemoPassword),
-		chromedp.Click(chromedp.CSS(`main form[action="/login"] button`)),
-	)
+	testutil.BrowserLogin(t, b, base, testutil.Manager)
 	testutil.WaitPath(t, b, "/admin")
 	testutil.Run(t, b, chromedp.Navigate(base+out))
 	testutil.WaitPath(t, b, out)

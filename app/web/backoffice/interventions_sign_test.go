@@ -14,7 +14,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"maintenant/app/interventions"
-	"maintenant/app/seed"
 	"maintenant/app/testutil"
 )
 
@@ -163,13 +162,7 @@ func TestInterventionSignatureInBrowser(t *testing.T) {
 	path := a.workedSheet(t, "Réparer le PC de la caisse", "08:00")
 	base := a.app.Listen(t)
 	b := testutil.Browser(t)
-	testutil.Run(t, b, chromedp.Navigate(base+"/login"))
-	testutil.WaitPath(t, b, "/login")
-	testutil.Run(t, b,
-		chromedp.SendKeys(chromedp.CSS("#f-email"), testutil.Manager),
-		chromedp.SendKeys(chromedp.CSS("#f-password"), seed.DemoPassword),
-		chromedp.Click(chromedp.CSS(`main form[action="/login"] button`)),
-	)
+	testutil.BrowserLogin(t, b, base, testutil.Manager)
 	testutil.WaitPath(t, b, "/admin")
 	shoot := func(name string) {
 		t.Helper()

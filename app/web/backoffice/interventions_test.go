@@ -15,7 +15,6 @@ import (
 	"maintenant/app/audit"
 	"maintenant/app/database"
 	"maintenant/app/interventions"
-	"maintenant/app/seed"
 	"maintenant/app/sla"
 	"maintenant/app/testutil"
 )
@@ -309,13 +308,7 @@ func TestInterventionsInBrowser(t *testing.T) {
 		setViewport(t, b, testutil.Desktop)
 		testutil.CheckConsole(t, b)
 	}
-	testutil.Run(t, b, chromedp.Navigate(base+"/login"))
-	testutil.WaitPath(t, b, "/login")
-	testutil.Run(t, b,
-		chromedp.SendKeys(chromedp.CSS("#f-email"), testutil.Manager),
-		chromedp.SendKeys(chromedp.CSS("#f-password"), seed.DemoPassword),
-		chromedp.Click(chromedp.CSS(`main form[action="/login"] button`)),
-	)
+	testutil.BrowserLogin(t, b, base, testutil.Manager)
 	testutil.WaitPath(t, b, "/admin")
 	testutil.Run(t, b, chromedp.Navigate(base+"/admin/interventions"))
 	testutil.WaitPath(t, b, "/admin/interventions")

@@ -7,7 +7,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"maintenant/app/seed"
 	"maintenant/app/testutil"
 )
 
@@ -25,13 +24,7 @@ func TestQuotePagesInBrowser(t *testing.T) {
 	}))
 	base := a.app.Listen(t)
 	b := testutil.Browser(t)
-	testutil.Run(t, b, chromedp.Navigate(base+"/login"))
-	testutil.WaitPath(t, b, "/login")
-	testutil.Run(t, b,
-		chromedp.SendKeys(chromedp.CSS("#f-email"), testutil.Manager),
-		chromedp.SendKeys(chromedp.CSS("#f-password"), seed.DemoPassword),
-		chromedp.Click(chromedp.CSS(`main form[action="/login"] button`)),
-	)
+	testutil.BrowserLogin(t, b, base, testutil.Manager)
 	testutil.WaitFor(t, b, `location.pathname !== '/login'`)
 
 	// The form, a line refused: the error under its field.

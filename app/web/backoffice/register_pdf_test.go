@@ -11,7 +11,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"maintenant/app/seed"
 	"maintenant/app/testutil"
 	"maintenant/app/web/backoffice"
 )
@@ -109,13 +108,7 @@ func TestRegisterExportLinksInBrowser(t *testing.T) {
 		{testutil.BoulangerieUser, "/portal/register?q=RegTest", "register-exports-portal"},
 	} {
 		b := testutil.Browser(t)
-		testutil.Run(t, b, chromedp.Navigate(base+"/login"))
-		testutil.WaitPath(t, b, "/login")
-		testutil.Run(t, b,
-			chromedp.SendKeys(chromedp.CSS("#f-email"), who.email),
-			chromedp.SendKeys(chromedp.CSS("#f-password"), seed.DemoPassword),
-			chromedp.Click(chromedp.CSS(`main form[action="/login"] button`)),
-		)
+		testutil.BrowserLogin(t, b, base, who.email)
 		testutil.WaitFor(t, b, `location.pathname !== '/login'`)
 		testutil.Run(t, b, chromedp.Navigate(base+who.path))
 		testutil.WaitFor(t, b, `document.querySelector('#pdf-link') !== null && document.querySelectorAll('#register tbody tr').length >= 2`)

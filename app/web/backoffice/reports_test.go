@@ -14,7 +14,6 @@ import (
 	"maintenant/app/audit"
 	"maintenant/app/database"
 	"maintenant/app/i18n"
-	"maintenant/app/seed"
 	"maintenant/app/sla"
 	"maintenant/app/testutil"
 	"maintenant/app/tickets"
@@ -170,13 +169,7 @@ func TestReportSLAInBrowser(t *testing.T) {
 	contract := bakeryContract(t, app)
 	base := app.Listen(t)
 	b := testutil.Browser(t)
-	testutil.Run(t, b, chromedp.Navigate(base+"/login"))
-	testutil.WaitPath(t, b, "/login")
-	testutil.Run(t, b,
-		chromedp.SendKeys(chromedp.CSS("#f-email"), testutil.Manager),
-		chromedp.SendKeys(chromedp.CSS("#f-password"), seed.DemoPassword),
-		chromedp.Click(chromedp.CSS(`main form[action="/login"] button`)),
-	)
+	testutil.BrowserLogin(t, b, base, testutil.Manager)
 	testutil.WaitPath(t, b, "/admin")
 	for _, v := range []testutil.Viewport{testutil.Desktop, testutil.Phone} {
 		setViewport(t, b, v)

@@ -14,7 +14,6 @@ import (
 
 	"maintenant/app/contracts"
 	"maintenant/app/database"
-	"maintenant/app/seed"
 	"maintenant/app/sla"
 	"maintenant/app/testutil"
 )
@@ -512,13 +511,7 @@ func TestSLAPolicyScreens(t *testing.T) {
 		}
 	}
 
-	testutil.Run(t, ctx, chromedp.Navigate(base+"/login"))
-	testutil.WaitPath(t, ctx, "/login")
-	testutil.Run(t, ctx,
-		chromedp.SendKeys(chromedp.CSS("#f-email"), testutil.Manager),
-		chromedp.SendKeys(chromedp.CSS("#f-password"), seed.DemoPassword),
-		chromedp.Click(chromedp.CSS(`main form[action="/login"] button`)),
-	)
+	testutil.BrowserLogin(t, ctx, base, testutil.Manager)
 	testutil.WaitPath(t, ctx, "/admin")
 	testutil.Run(t, ctx, chromedp.Navigate(base+"/admin/settings"))
 	testutil.WaitPath(t, ctx, "/admin/settings")

@@ -19,7 +19,6 @@ import (
 
 	"maintenant/app/audit"
 	"maintenant/app/database"
-	"maintenant/app/seed"
 	"maintenant/app/sla"
 	"maintenant/app/testutil"
 	"maintenant/app/tickets"
@@ -611,13 +610,7 @@ func TestTicketScreenshots(t *testing.T) {
 
 	ctx := testutil.Browser(t)
 	base := a.app.Listen(t)
-	testutil.Run(t, ctx, chromedp.Navigate(base+"/login"))
-	testutil.WaitPath(t, ctx, "/login")
-	testutil.Run(t, ctx,
-		chromedp.SendKeys(chromedp.CSS("#f-email"), testutil.Manager),
-		chromedp.SendKeys(chromedp.CSS("#f-password"), seed.DemoPassword),
-		chromedp.Click(chromedp.CSS(`main form[action="/login"] button`)),
-	)
+	testutil.BrowserLogin(t, ctx, base, testutil.Manager)
 	testutil.WaitPath(t, ctx, "/admin")
 	inspect := func(name string) {
 		t.Helper()
