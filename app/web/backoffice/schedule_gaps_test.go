@@ -146,6 +146,14 @@ func TestScheduleDragAndDropPostsTheMoveForm(t *testing.T) {
 		back != "/admin/schedule?date=2026-12-01&view=month" {
 		t.Fatalf("move dialog: back %q", back)
 	}
+	// The item's "Replanifier" link comes back to the same view (its back value encoded once).
+	link, _ := item.Find(`a[href*="/reschedule?back="]`).Attr("href")
+	if u, err := url.Parse(link); err != nil || u.Query().Get("back") != back {
+		t.Fatalf("reschedule link %q: back is not %q", link, back)
+	}
+	if got, _ := a.m.Get(link).Doc(t).Find(`input[name="back"]`).Attr("value"); got != back {
+		t.Fatalf("reschedule form from the month: back %q, want %q", got, back)
+	}
 	// A dropped visit without a reason: the reschedule form, 422, nothing moved.
 	form := url.Values{"date": {"2026-12-02"}, "time": {at}, "technician_id": {tech}, "version": {version}, "back": {back}}
 	if res := a.m.Post(action, form); res.StatusCode != http.StatusUnprocessableEntity || res.Doc(t).Find("#f-reason-error").Length() != 1 {
